@@ -1,0 +1,78 @@
+// Indexing files into a pretok-db database.
+//
+//   pretokdb::IndexOptions options;
+//   options.memory_limit = 256 << 20;
+//   pretokdb::Indexer indexer("corpus.db", options);
+//   pretokdb::Status s = indexer.Run({"owt_train.txt"});
+//
+// Run() counts the pretokens of every byte of the files that the database
+// does not hold yet, and returns when all are counted, when RequestStop() was
+// called (Status::Aborted; the next Run() resumes), or on the first error.
+// Counts of a byte range are committed in the same atomic write as the
+// checkpoint saying the range is done, so a Run() killed at any moment and
+// run again ends with exactly the counts of an uninterrupted run.
+//
+// A database remembers its configuration (pattern, special tokens, UTF-8
+// policy); Run() with another configuration fails with InvalidArgument. A
+// file is known by its absolute path and a fingerprint of its content;
+// indexing an unchanged file again does nothing, and a file whose content
+// changed is refused.
+//
+// Only one Run() may write a database at a time, across processes: another
+// fails with Status::Busy. Readers (CountReader) may open it meanwhile.
+
+#ifndef PRETOKDB_INDEXER_H_
+#define PRETOKDB_INDEXER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pretokdb/options.h"
+#include "pretokdb/status.h"
+
+namespace pretokdb {
+
+// A snapshot of a run's progress; all fields count this run's files.
+struct IndexProgress {
+  uint64_t bytes_total = 0;  // size of the files of this run
+  uint64_t bytes_done = 0;   // counted, in memory or committed
+  uint64_t spills = 0;       // spills during this run
+  double elapsed_seconds = 0;
+};
+
+class Indexer {
+ public:
+  Indexer(std::string db_path, IndexOptions options);
+  ~Indexer();
+  Indexer(const Indexer&) = delete;
+  Indexer& operator=(const Indexer&) = delete;
+
+  // Indexes `paths` into the database, creating it if needed. Blocks.
+  // Every path is checked (exists, regular file, readable, same as before)
+  // before the database is touched.
+  Status Run(const std::vector<std::string>& paths);
+
+  // Asks a running Run() to commit what it has counted and return
+  // Status::Aborted. Thread-safe; callable before or during Run().
+  void RequestStop();
+
+  // Thread-safe; callable during Run().
+  IndexProgress progress() const;
+
+ private:
+  class Run_;
+  const std::string db_path_;
+  const IndexOptions options_;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> bytes_total_{0};
+  std::atomic<uint64_t> bytes_done_{0};
+  std::atomic<uint64_t> spills_{0};
+  std::atomic<int64_t> start_ns_{0};
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_INDEXER_H_

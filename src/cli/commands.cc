@@ -1,0 +1,423 @@
+#include "cli/commands.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <new>
+#include <nlohmann/json.hpp>
+#include <queue>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/progress.h"
+#include "cli/text_format.h"
+#include "pretokdb/indexer.h"
+#include "pretokdb/reader.h"
+#include "text/utf8.h"
+#include "ingest/source_file.h"
+#include "util/sysinfo.h"
+
+namespace pretokdb {
+
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitStopped = 130;
+
+int Fail(const std::string& message) {
+  std::fprintf(stderr, "pretok-db: error: %s\n", message.c_str());
+  return kExitError;
+}
+
+int Fail(const Status& s) { return Fail(s.message()); }
+
+// Default --memory-limit: 1 GiB, or half the memory available now if that
+// is less (never below 64 MiB).
+uint64_t DefaultMemoryLimit() {
+  uint64_t limit = uint64_t{1} << 30;
+  uint64_t available = AvailableMemoryBytes();
+  if (available != 0) {
+    limit = std::min(limit, std::max<uint64_t>(available / 2, 64 << 20));
+  }
+  return limit;
+}
+
+// Buffered stdout or file output that reports write errors (a full disk,
+// a closed pipe) instead of losing them.
+class Output {
+ public:
+  Output() : file_(stdout) {}
+  ~Output() {
+    if (file_ != nullptr && file_ != stdout) std::fclose(file_);
+  }
+  bool Open(const std::string& path) {
+    if (path.empty() || path == "-") return true;
+    file_ = std::fopen(path.c_str(), "wb");
+    return file_ != nullptr;
+  }
+  void Write(std::string_view s) {
+    buf_.append(s);
+    if (buf_.size() >= (1 << 20)) Drain();
+  }
+  bool Close() {
+    Drain();
+    bool ok = !failed_ && std::fflush(file_) == 0 && !std::ferror(file_);
+    if (file_ != stdout) {
+      ok = std::fclose(file_) == 0 && ok;
+      file_ = nullptr;
+    }
+    return ok;
+  }
+
+ private:
+  void Drain() {
+    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), file_) != buf_.size()) {
+      failed_ = true;
+    }
+    buf_.clear();
+  }
+  std::FILE* file_;
+  std::string buf_;
+  bool failed_ = false;
+};
+
+std::string CountLine(uint64_t count, std::string_view rest) {
+  std::string line = std::to_string(count);
+  line.push_back('\t');
+  line.append(rest);
+  line.push_back('\n');
+  return line;
+}
+
+// ---- index -----------------------------------------------------------------
+
+struct IndexArgs {
+  std::string db = "pretok.db";
+  std::vector<std::string> special_tokens;
+  bool no_special_tokens = false;
+  int workers = 0;
+  std::string memory_limit;
+  bool quiet = false;
+  std::string log;
+  std::vector<std::string> files;
+};
+
+int RunIndex(const IndexArgs& args) {
+  IndexOptions options;
+  if (args.no_special_tokens && !args.special_tokens.empty()) {
+    return Fail("--special-token and --no-special-tokens exclude each other");
+  }
+  if (args.no_special_tokens) {
+    options.special_tokens.clear();
+  } else if (!args.special_tokens.empty()) {
+    options.special_tokens = args.special_tokens;
+  }
+  for (const std::string& t : options.special_tokens) {
+    if (t.empty()) return Fail("--special-token: empty token");
+    if (!IsValidUtf8(t.data(), t.size())) {
+      return Fail("--special-token: '" + EscapeToken(t) + "' is not valid UTF-8");
+    }
+    if (t.find("\xEF\xBF\xBD") != std::string::npos) {
+      return Fail("--special-token: a token may not contain U+FFFD (it would "
+                  "match replaced invalid bytes)");
+    }
+  }
+  if (args.workers < 0 || args.workers > 1024) {
+    return Fail("--workers: must be between 1 and 1024");
+  }
+  options.workers = args.workers;
+  if (args.memory_limit.empty()) {
+    options.memory_limit = DefaultMemoryLimit();
+  } else if (!ParseSize(args.memory_limit, &options.memory_limit) ||
+             options.memory_limit < (64 << 10)) {
+    return Fail("--memory-limit: '" + args.memory_limit +
+                "' is not a size of at least 64K (e.g. 512M, 4G)");
+  }
+  for (const std::string& f : args.files) {
+    if (f == "-") {
+      return Fail("-: reading standard input is not supported yet; pass files");
+    }
+  }
+
+  std::FILE* log = nullptr;
+  if (!args.log.empty()) {
+    log = std::fopen(args.log.c_str(), "a");
+    if (log == nullptr) return Fail(Status::IOError(args.log, std::strerror(errno)));
+  }
+
+  std::unique_ptr<ProgressReporter> reporter;
+  options.on_event = [&reporter](const IndexEvent& e) {
+    if (reporter) reporter->OnEvent(e);
+  };
+  Indexer indexer(args.db, options);
+  reporter = std::make_unique<ProgressReporter>(&indexer, args.quiet, log);
+
+  // SIGINT/SIGTERM: commit what is counted and stop; a second one kills.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  int signals_seen = 0;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signo) {
+        if (ec) return;
+        if (++signals_seen > 1) _exit(128 + signo);
+        indexer.RequestStop();
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
+  std::thread signal_thread([&io] { io.run(); });
+
+  reporter->Start();
+  Status s = indexer.Run(args.files);
+  reporter->Finish();
+
+  io.stop();
+  signal_thread.join();
+  if (log != nullptr) std::fclose(log);
+
+  if (s.IsAborted()) {
+    std::fprintf(stderr,
+                 "pretok-db: stopped; the counts so far are committed. To "
+                 "resume, run the same command again.\n");
+    return kExitStopped;
+  }
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+// ---- query, top, export, stats -------------------------------------------
+
+int OpenReader(const std::string& db, std::unique_ptr<CountReader>* reader) {
+  Status s = CountReader::Open(db, reader);
+  return s.ok() ? 0 : Fail(s);
+}
+
+int RunQuery(const std::string& db, bool hex, const std::vector<std::string>& tokens) {
+  std::vector<std::string> keys;
+  for (const std::string& t : tokens) {
+    std::string key = t;
+    if (hex && !FromHex(t, &key)) {
+      return Fail("--hex: '" + t + "' is not hex (two digits per byte)");
+    }
+    keys.push_back(key);
+  }
+  std::unique_ptr<CountReader> reader;
+  if (int rc = OpenReader(db, &reader)) return rc;
+  Output out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    uint64_t count;
+    Status s = reader->Get(keys[i], &count);
+    if (!s.ok()) return Fail(s);
+    out.Write(CountLine(count, hex ? ToHex(keys[i]) : tokens[i]));
+  }
+  return out.Close() ? 0 : Fail("stdout: write failed");
+}
+
+int RunTop(const std::string& db, size_t n) {
+  std::unique_ptr<CountReader> reader;
+  if (int rc = OpenReader(db, &reader)) return rc;
+  using Entry = std::pair<uint64_t, std::string>;
+  // "Better" = higher count, then smaller token; the heap's top is the worst.
+  auto better = [](const Entry& a, const Entry& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  };
+  std::priority_queue<Entry, std::vector<Entry>, decltype(better)> heap(better);
+  std::unique_ptr<CountIterator> it = reader->NewIterator();
+  for (; it->Valid() && n > 0; it->Next()) {
+    if (heap.size() < n) {
+      heap.emplace(it->count(), std::string(it->token()));
+    } else if (it->count() > heap.top().first) {
+      // Keys arrive in ascending order, so an equal count never beats the
+      // kept (smaller) token.
+      heap.pop();
+      heap.emplace(it->count(), std::string(it->token()));
+    }
+  }
+  if (!it->status().ok()) return Fail(it->status());
+  std::vector<Entry> entries;
+  while (!heap.empty()) {
+    entries.push_back(heap.top());
+    heap.pop();
+  }
+  std::sort(entries.begin(), entries.end(), better);
+  Output out;
+  for (const Entry& e : entries) out.Write(CountLine(e.first, EscapeToken(e.second)));
+  return out.Close() ? 0 : Fail("stdout: write failed");
+}
+
+int RunExport(const std::string& db, const std::string& format, const std::string& path) {
+  std::unique_ptr<CountReader> reader;
+  if (int rc = OpenReader(db, &reader)) return rc;
+  Output out;
+  if (!out.Open(path)) return Fail(Status::IOError(path, std::strerror(errno)));
+  std::unique_ptr<CountIterator> it = reader->NewIterator();
+  std::string line;
+  for (; it->Valid(); it->Next()) {
+    line.clear();
+    if (format == "hex") {
+      line = ToHex(it->token());
+      line.push_back('\t');
+      line.append(std::to_string(it->count()));
+    } else if (format == "tsv") {
+      line = EscapeToken(it->token());
+      line.push_back('\t');
+      line.append(std::to_string(it->count()));
+    } else {
+      nlohmann::json j;
+      j["token"] = std::string(it->token());
+      j["count"] = it->count();
+      line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    line.push_back('\n');
+    out.Write(line);
+  }
+  if (!it->status().ok()) return Fail(it->status());
+  return out.Close() ? 0 : Fail((path.empty() ? std::string("stdout") : path) + ": write failed");
+}
+
+int RunStats(const std::string& db, bool json) {
+  std::unique_ptr<CountReader> reader;
+  if (int rc = OpenReader(db, &reader)) return rc;
+  DbStats st;
+  Status s = reader->GetStats(&st);
+  if (!s.ok()) return Fail(s);
+  const auto replace = nlohmann::json::error_handler_t::replace;
+  Output out;
+  if (json) {
+    nlohmann::json j;
+    j["db"] = AbsolutePath(db);
+    j["files"] = nlohmann::json::array();
+    for (const SourceInfo& f : st.files) {
+      j["files"].push_back({{"path", f.path}, {"size", f.size}, {"bytes_done", f.bytes_done}});
+    }
+    j["documents"] = st.documents;
+    j["pretokens"] = st.pretokens;
+    j["distinct_pretokens"] = st.distinct_pretokens;
+    j["invalid_utf8_replaced"] = st.invalid_utf8_replaced;
+    j["spills"] = st.spills;
+    j["elapsed_seconds"] = st.elapsed_seconds;
+    j["config"] = {{"pattern", st.pattern},
+                   {"pattern_regex", st.pattern_regex},
+                   {"special_tokens", st.special_tokens},
+                   {"invalid_utf8", st.invalid_utf8}};
+    out.Write(j.dump(2, ' ', false, replace));
+    out.Write("\n");
+    return out.Close() ? 0 : Fail("stdout: write failed");
+  }
+  char buf[512];
+  auto line = [&](const char* key, const std::string& value) {
+    std::snprintf(buf, sizeof(buf), "%-24s%s\n", key, value.c_str());
+    out.Write(buf);
+  };
+  line("database", AbsolutePath(db));
+  line("files", std::to_string(st.files.size()));
+  for (const SourceInfo& f : st.files) {
+    std::string state = f.bytes_done == f.size ? "done" : FormatBytes(f.bytes_done) + " done";
+    out.Write("  " + f.path + "  " + std::to_string(f.size) + " bytes, " + state + "\n");
+  }
+  line("documents", std::to_string(st.documents));
+  line("pretokens", std::to_string(st.pretokens));
+  line("distinct pretokens", std::to_string(st.distinct_pretokens));
+  line("invalid UTF-8 replaced", std::to_string(st.invalid_utf8_replaced));
+  line("spills", std::to_string(st.spills));
+  std::snprintf(buf, sizeof(buf), "%.2f s", st.elapsed_seconds);
+  line("elapsed", buf);
+  line("pattern", st.pattern + "  " + st.pattern_regex);
+  std::string tokens;
+  for (const std::string& t : st.special_tokens) tokens += (tokens.empty() ? "" : " ") + EscapeToken(t);
+  line("special tokens", tokens.empty() ? "(none)" : tokens);
+  line("invalid UTF-8 policy", st.invalid_utf8);
+  return out.Close() ? 0 : Fail("stdout: write failed");
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv) {
+  CLI::App app{
+      "pretok-db: counts the pretokens of text corpora (GPT-2 pattern, "
+      "documents split on special tokens) into a RocksDB database, with "
+      "bounded memory, resumable after any crash."};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help on every subcommand");
+
+  IndexArgs index;
+  CLI::App* index_cmd = app.add_subcommand(
+      "index", "Count the pretokens of FILEs into the database (resumes an interrupted run)");
+  index_cmd->add_option("--db", index.db, "Database directory")->capture_default_str();
+  index_cmd->add_option("--special-token", index.special_tokens,
+                        "Document separator, not counted; repeatable (default: <|endoftext|>)")
+      ->allow_extra_args(false);
+  index_cmd->add_flag("--no-special-tokens", index.no_special_tokens,
+                      "No separators: each file is one document");
+  index_cmd->add_option("--workers", index.workers, "Worker threads (default: one per core)")
+      ->check(CLI::Range(1, 1024));
+  index_cmd->add_option("--memory-limit", index.memory_limit,
+                        "Memory for the whole process, K/M/G = powers of 1024 "
+                        "(default: 1G, or half the available memory if less)");
+  index_cmd->add_flag("--quiet", index.quiet, "No progress output");
+  index_cmd->add_option("--log", index.log, "Append one JSON line per event to this file");
+  index_cmd->add_option("FILE", index.files, "Input files")->required();
+
+  std::string db = "pretok.db";
+  bool hex = false;
+  std::vector<std::string> tokens;
+  CLI::App* query_cmd = app.add_subcommand("query", "Print the count of each TOKEN");
+  query_cmd->add_option("--db", db, "Database directory")->capture_default_str();
+  query_cmd->add_flag("--hex", hex, "TOKENs are given and printed as hex of their bytes");
+  query_cmd->add_option("TOKEN", tokens, "Pretokens, as raw bytes (e.g. \" the\")")->required();
+
+  size_t top_n = 20;
+  CLI::App* top_cmd = app.add_subcommand("top", "Print the most frequent pretokens");
+  top_cmd->add_option("--db", db, "Database directory")->capture_default_str();
+  top_cmd->add_option("-n", top_n, "How many")->capture_default_str();
+
+  bool json = false;
+  CLI::App* stats_cmd = app.add_subcommand("stats", "Print what the database holds");
+  stats_cmd->add_option("--db", db, "Database directory")->capture_default_str();
+  stats_cmd->add_flag("--json", json, "One JSON object");
+
+  std::string format = "hex";
+  std::string output;
+  CLI::App* export_cmd = app.add_subcommand(
+      "export", "Print every pretoken and its count, sorted by the pretoken's bytes");
+  export_cmd->add_option("--db", db, "Database directory")->capture_default_str();
+  export_cmd->add_option("--format", format, "hex | tsv | jsonl")
+      ->check(CLI::IsMember({"hex", "tsv", "jsonl"}))
+      ->capture_default_str();
+  export_cmd->add_option("-o", output, "Write to this file instead of stdout");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    std::fprintf(stderr, "pretok-db: error: %s (see --help)\n", what.c_str());
+    return kExitUsage;
+  }
+
+  try {
+    if (*index_cmd) return RunIndex(index);
+    if (*query_cmd) return RunQuery(db, hex, tokens);
+    if (*top_cmd) return RunTop(db, top_n);
+    if (*stats_cmd) return RunStats(db, json);
+    if (*export_cmd) return RunExport(db, format, output);
+  } catch (const std::bad_alloc&) {
+    return Fail("out of memory (try a smaller --memory-limit or fewer --workers)");
+  } catch (const std::exception& e) {
+    return Fail(e.what());
+  }
+  return kExitUsage;
+}
+
+}  // namespace pretokdb

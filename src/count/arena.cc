@@ -1,0 +1,37 @@
+#include "count/arena.h"
+
+namespace pretokdb {
+
+void Arena::Reset() {
+  // Oversized blocks (one very long pretoken each) are freed: keeping them
+  // would make the table look full forever after.
+  for (const Block& b : large_) held_ -= b.size;
+  large_.clear();
+  next_block_ = 0;
+  used_ = 0;
+  ptr_ = nullptr;
+  remaining_ = 0;
+}
+
+char* Arena::AllocateSlow(size_t n) {
+  if (n > block_size_ / 4) {
+    // Large requests get a block of their own, so that the rest of the
+    // current block is not wasted.
+    large_.push_back(Block{std::unique_ptr<char[]>(new char[n]), n});
+    held_ += n;
+    used_ += n;
+    return large_.back().data.get();
+  }
+  if (next_block_ == blocks_.size()) {
+    blocks_.push_back(
+        Block{std::unique_ptr<char[]>(new char[block_size_]), block_size_});
+    held_ += block_size_;
+  }
+  Block& b = blocks_[next_block_++];
+  used_ += b.size;
+  ptr_ = b.data.get() + n;
+  remaining_ = b.size - n;
+  return b.data.get();
+}
+
+}  // namespace pretokdb

@@ -1,0 +1,81 @@
+#include "ingest/chunk_planner.h"
+
+#include <algorithm>
+#include <string>
+
+#include "text/safe_cut.h"
+
+namespace pretokdb {
+
+namespace {
+
+constexpr uint64_t kMinChunk = 256 << 10;
+constexpr uint64_t kMaxChunk = 64 << 20;
+constexpr size_t kWindow = 64 << 10;
+// Bytes before a candidate cut that FindFirstSafeCut needs to classify the
+// character ending there (the longest UTF-8 sequence).
+constexpr size_t kLookBehind = 4;
+
+// Finds the first safe cut at or after `from`, or returns file.size().
+Status FindCutFrom(const SourceFile& file, const SpecialTokens& specials,
+                   uint64_t from, uint64_t* cut) {
+  const uint64_t size = file.size();
+  const size_t margin = specials.max_length();
+  std::string buf;
+  uint64_t at = from;
+  while (at < size) {
+    // Window [start, end): a little before `at` to see the character that
+    // precedes a cut, and `margin` after to see special tokens crossing it.
+    uint64_t start = at >= kLookBehind + margin ? at - kLookBehind - margin : 0;
+    uint64_t end = std::min<uint64_t>(size, at + kWindow + margin);
+    buf.resize(end - start);
+    PRETOKDB_RETURN_IF_ERROR(file.ReadAt(start, buf.size(), buf.data()));
+    const char* begin = buf.data();
+    const char* limit = buf.data() + buf.size();
+    const char* search = begin + (at - start);
+    // FindFirstSafeCut returns a cut strictly after its first argument.
+    const char* p = search > begin ? search - 1 : begin;
+    for (;;) {
+      const char* q = FindFirstSafeCut(p, limit);
+      if (q == nullptr) break;
+      const uint64_t offset = start + (q - begin);
+      // A cut too close to the window's end cannot be checked for special
+      // tokens crossing it; the next window sees it with context.
+      if (end < size && static_cast<size_t>(limit - q) < margin) break;
+      if (!specials.Spans(std::string_view(begin, buf.size()), q - begin)) {
+        *cut = offset;
+        return Status::OK();
+      }
+      p = q;
+    }
+    at = end > at + margin ? end - margin : end;
+  }
+  *cut = size;
+  return Status::OK();
+}
+
+}  // namespace
+
+uint64_t ChunkTargetBytes(uint64_t total_bytes, int workers) {
+  uint64_t target = total_bytes / (static_cast<uint64_t>(workers) * 8 + 1);
+  return std::clamp(target, kMinChunk, kMaxChunk);
+}
+
+Status PlanChunks(const SourceFile& file, const SpecialTokens& specials,
+                  uint64_t target_bytes, std::vector<ChunkRange>* chunks) {
+  chunks->clear();
+  const uint64_t size = file.size();
+  uint64_t begin = 0;
+  while (begin < size) {
+    uint64_t cut = size;
+    if (size - begin > target_bytes + target_bytes / 2) {
+      PRETOKDB_RETURN_IF_ERROR(
+          FindCutFrom(file, specials, begin + target_bytes, &cut));
+    }
+    chunks->push_back(ChunkRange{begin, cut});
+    begin = cut;
+  }
+  return Status::OK();
+}
+
+}  // namespace pretokdb

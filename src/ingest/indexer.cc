@@ -1,0 +1,298 @@
+// Indexer::Run: check the inputs, plan new files, then let the workers count
+// every chunk range that has no committed checkpoint at its end.
+//
+// Order of a run, and why:
+//  1. Open and fingerprint every input file before touching the database,
+//     so a bad path leaves the database exactly as it was.
+//  2. Open the database (taking its lock), check its configuration, match
+//     each file against the sources it knows; refuse changed files.
+//  3. Plan the chunks of new files and commit their source records in one
+//     batch: a plan is fixed before any of its counts exist.
+//  4. Count the ranges after the committed checkpoints with a
+//     Boost.Asio thread_pool; each worker pulls the next range from a shared
+//     index, so none idles while ranges remain.
+
+#include "pretokdb/indexer.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "ingest/chunk_planner.h"
+#include "ingest/memory_plan.h"
+#include "ingest/source_file.h"
+#include "ingest/special_tokens.h"
+#include "ingest/worker.h"
+#include "store/coding.h"
+#include "store/records.h"
+#include "store/rocks_store.h"
+#include "store/source_catalog.h"
+
+namespace pretokdb {
+
+namespace {
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string DescribeTokens(const std::vector<std::string>& tokens) {
+  if (tokens.empty()) return "none";
+  std::string out;
+  for (const std::string& t : tokens) {
+    if (!out.empty()) out += ", ";
+    out += "'" + t + "'";
+  }
+  return out;
+}
+
+}  // namespace
+
+Indexer::Indexer(std::string db_path, IndexOptions options)
+    : db_path_(std::move(db_path)), options_(std::move(options)) {}
+
+Indexer::~Indexer() = default;
+
+void Indexer::RequestStop() { stop_.store(true); }
+
+IndexProgress Indexer::progress() const {
+  IndexProgress p;
+  p.bytes_total = bytes_total_.load();
+  p.bytes_done = bytes_done_.load();
+  p.spills = spills_.load();
+  int64_t start = start_ns_.load();
+  p.elapsed_seconds = start == 0 ? 0 : (NowNs() - start) / 1e9;
+  return p;
+}
+
+Status Indexer::Run(const std::vector<std::string>& paths) {
+  start_ns_.store(NowNs());
+  const int workers = options_.workers > 0
+                          ? options_.workers
+                          : std::max(1u, std::thread::hardware_concurrency());
+  auto emit = [this](const IndexEvent& e) {
+    if (options_.on_event) options_.on_event(e);
+  };
+
+  DbConfig config;
+  config.pattern = "gpt2";
+  config.invalid_utf8 = "replace";
+  SpecialTokens specials(options_.special_tokens);
+  {
+    // The config keeps the tokens as the user gave them, deduplicated and
+    // sorted so that the same set always compares equal.
+    std::vector<std::string> tokens;
+    for (const std::string& t : options_.special_tokens) {
+      if (!t.empty()) tokens.push_back(t);
+    }
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    config.special_tokens = tokens;
+  }
+
+  // 1. Inputs, before the database.
+  std::vector<std::unique_ptr<SourceFile>> files;
+  std::vector<uint64_t> fingerprints;
+  for (const std::string& path : paths) {
+    std::unique_ptr<SourceFile> file;
+    PRETOKDB_RETURN_IF_ERROR(SourceFile::Open(path, &file));
+    bool duplicate = false;
+    for (const auto& f : files) duplicate |= f->path() == file->path();
+    if (duplicate) continue;
+    uint64_t fp;
+    PRETOKDB_RETURN_IF_ERROR(file->Fingerprint(&fp));
+    fingerprints.push_back(fp);
+    files.push_back(std::move(file));
+  }
+
+  // 2. The database.
+  const MemoryPlan memory =
+      PlanMemory(options_.memory_limit, workers, options_.read_buffer_size);
+  StoreOptions store_options;
+  store_options.create_if_missing = true;
+  store_options.memory_budget = memory.rocksdb_bytes;
+  std::unique_ptr<RocksStore> store;
+  PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path_, store_options, &store));
+
+  std::string raw_config;
+  Status s = store->GetMeta(kConfigKey, &raw_config);
+  const bool new_db = s.IsNotFound();
+  if (!new_db) {
+    PRETOKDB_RETURN_IF_ERROR(s);
+    DbConfig existing;
+    if (!DecodeConfig(raw_config, &existing)) {
+      return Status::Corruption(db_path_, "unreadable configuration record");
+    }
+    if (existing.special_tokens != config.special_tokens) {
+      return Status::InvalidArgument(
+          db_path_, "database was built with special tokens " +
+                        DescribeTokens(existing.special_tokens) +
+                        "; this run asks for " +
+                        DescribeTokens(config.special_tokens) +
+                        " (use another --db)");
+    }
+    if (!(existing == config)) {
+      return Status::InvalidArgument(
+          db_path_, "database was built with pattern '" + existing.pattern +
+                        "' and invalid-UTF-8 policy '" + existing.invalid_utf8 +
+                        "'; this run differs (use another --db)");
+    }
+  }
+
+  std::vector<SourceRecord> known;
+  PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));
+  uint64_t next_id = 1;
+  for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
+
+  // Match each input to a known source, or plan it.
+  std::vector<SourceRecord> sources(files.size());
+  std::vector<bool> is_new(files.size(), false);
+  for (size_t i = 0; i < files.size(); ++i) {
+    const SourceFile& f = *files[i];
+    auto it = std::find_if(known.begin(), known.end(),
+                           [&](const SourceRecord& r) { return r.path == f.path(); });
+    if (it == known.end()) {
+      is_new[i] = true;
+      continue;
+    }
+    if (it->size != f.size() || it->fingerprint != fingerprints[i]) {
+      return Status::InvalidArgument(
+          f.path(), "changed since it was indexed into " + db_path_ +
+                        " (size or content differs); index it into another --db");
+    }
+    sources[i] = *it;
+  }
+
+  // 3. Plans of new files, committed before counting.
+  uint64_t new_bytes = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (is_new[i]) new_bytes += files[i]->size();
+  }
+  const uint64_t target = ChunkTargetBytes(new_bytes, workers);
+  std::unique_ptr<StoreBatch> plan = store->NewBatch();
+  if (new_db) plan->PutMeta(kConfigKey, EncodeConfig(config));
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (!is_new[i]) continue;
+    SourceRecord& r = sources[i];
+    r.id = next_id++;
+    r.path = files[i]->path();
+    r.size = files[i]->size();
+    r.fingerprint = fingerprints[i];
+    PRETOKDB_RETURN_IF_ERROR(PlanChunks(*files[i], specials, target, &r.chunks));
+    plan->PutMeta(SourceKey(r.id), EncodeSource(r));
+    // regex.split gives one more document than separators, per file.
+    plan->AddStat(kStatDocuments, 1);
+  }
+  if (!plan->empty()) {
+    PRETOKDB_RETURN_IF_ERROR(store->Write(plan.get(), /*sync=*/true));
+  }
+
+  // 4. Ranges to count.
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
+  std::vector<ChunkTask> tasks;
+  uint64_t total = 0, done = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const SourceRecord& r = sources[i];
+    total += r.size;
+    for (uint64_t c = 0; c < r.chunks.size(); ++c) {
+      uint64_t from = r.chunks[c].begin;
+      auto it = checkpoints.find({r.id, c});
+      if (it != checkpoints.end()) from = it->second;
+      done += from - r.chunks[c].begin;
+      if (from < r.chunks[c].end) {
+        tasks.push_back(ChunkTask{files[i].get(), r.id, c, from, r.chunks[c].end});
+      }
+    }
+  }
+  bytes_total_.store(total);
+  bytes_done_.store(done);
+  {
+    IndexEvent e{IndexEvent::Type::kStart};
+    e.bytes = total - done;
+    emit(e);
+  }
+
+  WorkerContext context{store.get(),
+                        &specials,
+                        memory,
+                        options_.checkpoint_interval_seconds,
+                        &stop_,
+                        &bytes_done_,
+                        &spills_,
+                        options_.on_event};
+  std::atomic<size_t> next_task{0};
+  std::mutex error_mu;
+  Status first_error;
+  const int threads = static_cast<int>(
+      std::min<size_t>(static_cast<size_t>(workers), std::max<size_t>(tasks.size(), 1)));
+  {
+    boost::asio::thread_pool pool(threads);
+    for (int w = 0; w < threads; ++w) {
+      boost::asio::post(pool, [&, w] {
+        Worker worker(w, context);
+        Status ws;
+        for (;;) {
+          if (stop_.load()) break;
+          size_t t = next_task.fetch_add(1);
+          if (t >= tasks.size()) break;
+          ws = worker.Run(tasks[t]);
+          if (!ws.ok()) break;
+        }
+        // Commit what this worker holds, whatever ended its loop.
+        Status spill = worker.Spill();
+        if (ws.ok() || ws.IsAborted()) {
+          if (!spill.ok()) ws = spill;
+        }
+        if (!ws.ok() && !ws.IsAborted()) {
+          std::lock_guard<std::mutex> lock(error_mu);
+          if (first_error.ok()) first_error = ws;
+          stop_.store(true);  // the others commit and stop too
+        }
+      });
+    }
+    pool.join();
+  }
+
+  const double elapsed = progress().elapsed_seconds;
+  {
+    std::unique_ptr<StoreBatch> b = store->NewBatch();
+    b->AddStat(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
+    Status es = store->Write(b.get(), /*sync=*/true);
+    if (first_error.ok() && !es.ok()) first_error = es;
+  }
+  if (first_error.ok()) {
+    Status fs = store->Flush();
+    if (!fs.ok()) first_error = fs;
+  }
+
+  Status result = first_error;
+  if (result.ok() && stop_.load()) {
+    // Stopped: resumable unless every range happened to be committed.
+    bool all_done = true;
+    std::map<std::pair<uint64_t, uint64_t>, uint64_t> after;
+    if (ReadCheckpoints(*store, &after).ok()) {
+      for (const ChunkTask& t : tasks) {
+        auto it = after.find({t.source_id, t.chunk_index});
+        if (it == after.end() || it->second < t.end) all_done = false;
+      }
+    }
+    if (!all_done) result = Status::Aborted(db_path_, "stopped before the end");
+  }
+  IndexEvent e{result.ok() ? IndexEvent::Type::kFinish : IndexEvent::Type::kError};
+  e.bytes = bytes_done_.load();
+  e.message = result.ok() ? "" : result.message();
+  e.elapsed_seconds = elapsed;
+  emit(e);
+  return result;
+}
+
+}  // namespace pretokdb

@@ -1,0 +1,30 @@
+#include "ingest/memory_plan.h"
+
+#include <algorithm>
+
+namespace pretokdb {
+
+MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
+                      size_t read_buffer_override) {
+  const uint64_t w = static_cast<uint64_t>(std::max(workers, 1));
+  // Below twice the fixed footprint the limit cannot be honoured anyway;
+  // keep the proportions so that small limits still mean small tables.
+  const uint64_t usable = memory_limit > 2 * kFixedBytes
+                              ? memory_limit - kFixedBytes
+                              : memory_limit / 2;
+  MemoryPlan plan;
+  plan.rocksdb_bytes = usable / 4;
+  plan.read_buffer_bytes =
+      read_buffer_override != 0
+          ? read_buffer_override
+          : std::clamp<uint64_t>(usable / 16 / w, 64 << 10, 1 << 20);
+  const uint64_t buffers = 2 * plan.read_buffer_bytes * w;
+  const uint64_t rest = usable - plan.rocksdb_bytes;
+  const uint64_t per_worker = rest > buffers ? (rest - buffers) / w : 0;
+  plan.table_bytes = std::max<uint64_t>(per_worker * 55 / 100, 16 << 10);
+  plan.piece_bytes = std::clamp<size_t>(plan.table_bytes / 64, 1 << 10,
+                                        64 << 10);
+  return plan;
+}
+
+}  // namespace pretokdb

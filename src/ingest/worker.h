@@ -1,0 +1,89 @@
+// One indexing worker: a count table of its own, a ChunkCounter, and the
+// checkpoints of the chunk ranges whose counts are in the table.
+//
+// Spill() commits, in one RocksDB WriteBatch, a Merge(token, count) for
+// every entry of the table, a Put of every pending checkpoint, and the
+// stats the table's input added. That batch is the unit of durability: a
+// crash loses only what is still in memory, and the next run re-reads
+// exactly the ranges after the committed checkpoints.
+//
+// Not thread-safe: each worker thread owns one Worker.
+
+#ifndef PRETOKDB_INGEST_WORKER_H_
+#define PRETOKDB_INGEST_WORKER_H_
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "count/count_table.h"
+#include "ingest/chunk_counter.h"
+#include "ingest/memory_plan.h"
+#include "ingest/source_file.h"
+#include "ingest/special_tokens.h"
+#include "pretokdb/options.h"
+#include "pretokdb/status.h"
+#include "store/rocks_store.h"
+
+namespace pretokdb {
+
+// A range of one chunk still to count.
+struct ChunkTask {
+  const SourceFile* file;
+  uint64_t source_id;
+  uint64_t chunk_index;
+  uint64_t from;  // chunk start or committed checkpoint
+  uint64_t end;   // chunk end
+};
+
+// What the workers of a run share. All members are thread-safe.
+struct WorkerContext {
+  RocksStore* store;
+  const SpecialTokens* specials;
+  MemoryPlan memory;
+  double checkpoint_interval_seconds;
+  const std::atomic<bool>* stop;
+  std::atomic<uint64_t>* bytes_done;
+  std::atomic<uint64_t>* spills;
+  // Emits an event; thread-safe (may be empty).
+  std::function<void(const IndexEvent&)> on_event;
+};
+
+class Worker {
+ public:
+  Worker(int id, const WorkerContext& context);
+
+  // Counts the task's range. Returns Aborted if asked to stop (after a
+  // spill that commits what was counted).
+  Status Run(const ChunkTask& task);
+
+  // Commits the table and pending checkpoints (nothing if there are none).
+  Status Spill();
+
+ private:
+  struct Checkpoint {
+    uint64_t source_id;
+    uint64_t chunk_index;
+    uint64_t offset;
+    const SourceFile* file;
+    bool complete;
+  };
+
+  Status AtResumePoint(uint64_t offset);
+
+  const int id_;
+  const WorkerContext& context_;
+  CountTable table_;
+  CounterStats stats_;
+  ChunkCounter counter_;
+  // Checkpoints not yet committed; the last one is the current chunk's.
+  std::vector<Checkpoint> pending_;
+  std::chrono::steady_clock::time_point last_spill_;
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_INGEST_WORKER_H_

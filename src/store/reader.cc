@@ -1,0 +1,119 @@
+#include "pretokdb/reader.h"
+
+#include "store/coding.h"
+#include "store/records.h"
+#include "store/rocks_store.h"
+#include "store/source_catalog.h"
+
+namespace pretokdb {
+
+// The pattern of each built-in name, as the Python reference writes it.
+static const char* PatternRegex(const std::string& name) {
+  if (name == "gpt2") {
+    return R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
+  }
+  return "";
+}
+
+// ---- CountIterator ---------------------------------------------------------
+
+CountIterator::CountIterator(std::unique_ptr<StoreIterator> it)
+    : it_(std::move(it)) {
+  it_->SeekToFirst();
+  Load();
+}
+
+CountIterator::~CountIterator() = default;
+
+void CountIterator::Next() {
+  it_->Next();
+  Load();
+}
+
+void CountIterator::Load() {
+  valid_ = it_->Valid();
+  if (!valid_) {
+    status_ = it_->status();
+    return;
+  }
+  if (!DecodeFixed64Value(it_->value(), &count_)) {
+    valid_ = false;
+    status_ = Status::Corruption("malformed count value");
+  }
+}
+
+std::string_view CountIterator::token() const { return it_->key(); }
+
+Status CountIterator::status() const { return status_; }
+
+// ---- CountReader -----------------------------------------------------------
+
+CountReader::CountReader(std::unique_ptr<RocksStore> store)
+    : store_(std::move(store)) {}
+
+CountReader::~CountReader() = default;
+
+Status CountReader::Open(const std::string& db_path,
+                         std::unique_ptr<CountReader>* reader) {
+  StoreOptions options;
+  options.read_only = true;
+  std::unique_ptr<RocksStore> store;
+  PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path, options, &store));
+  std::string raw;
+  Status s = store->GetMeta(kConfigKey, &raw);
+  if (s.IsNotFound()) {
+    return Status::InvalidArgument(db_path,
+                                   "not a pretok-db database (no configuration)");
+  }
+  PRETOKDB_RETURN_IF_ERROR(s);
+  reader->reset(new CountReader(std::move(store)));
+  return Status::OK();
+}
+
+Status CountReader::Get(std::string_view token, uint64_t* count) const {
+  return store_->GetCount(token, count);
+}
+
+std::unique_ptr<CountIterator> CountReader::NewIterator() const {
+  return std::make_unique<CountIterator>(store_->NewCountIterator());
+}
+
+Status CountReader::GetStats(DbStats* stats) const {
+  *stats = DbStats();
+  std::string raw;
+  PRETOKDB_RETURN_IF_ERROR(store_->GetMeta(kConfigKey, &raw));
+  DbConfig config;
+  if (!DecodeConfig(raw, &config)) {
+    return Status::Corruption(store_->path(), "unreadable configuration record");
+  }
+  stats->pattern = config.pattern;
+  stats->pattern_regex = PatternRegex(config.pattern);
+  stats->special_tokens = config.special_tokens;
+  stats->invalid_utf8 = config.invalid_utf8;
+
+  std::vector<SourceRecord> sources;
+  PRETOKDB_RETURN_IF_ERROR(ReadSources(*store_, &sources));
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store_, &checkpoints));
+  for (const SourceRecord& r : sources) {
+    stats->files.push_back(SourceInfo{r.path, r.size, BytesDone(r, checkpoints)});
+  }
+
+  uint64_t elapsed_ms = 0;
+  PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kStatDocuments, &stats->documents));
+  PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kStatPretokens, &stats->pretokens));
+  PRETOKDB_RETURN_IF_ERROR(
+      store_->GetStat(kStatInvalidUtf8, &stats->invalid_utf8_replaced));
+  PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kStatSpills, &stats->spills));
+  PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kStatElapsedMs, &elapsed_ms));
+  stats->elapsed_seconds = elapsed_ms / 1000.0;
+
+  std::unique_ptr<StoreIterator> it = store_->NewCountIterator();
+  uint64_t distinct = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++distinct;
+  PRETOKDB_RETURN_IF_ERROR(it->status());
+  stats->distinct_pretokens = distinct;
+  return Status::OK();
+}
+
+}  // namespace pretokdb

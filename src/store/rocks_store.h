@@ -1,0 +1,126 @@
+// The database: RocksDB with two column families.
+//   "counts": pretoken bytes -> fixed64 count (merge operator: addition)
+//   "meta":   records.h (config, sources, checkpoints, stats)
+//
+// This is the only part of the library that sees RocksDB; everything above
+// it speaks Status, StoreBatch and StoreIterator.
+//
+// Thread safety: a RocksStore may be shared by threads (RocksDB is
+// thread-safe); a StoreBatch or StoreIterator belongs to one thread.
+
+#ifndef PRETOKDB_STORE_ROCKS_STORE_H_
+#define PRETOKDB_STORE_ROCKS_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "pretokdb/status.h"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+class Iterator;
+class WriteBatch;
+}  // namespace rocksdb
+
+namespace pretokdb {
+
+// Writes that commit together: the counts of a spill, the checkpoints that
+// say which bytes they cover, and the stats they add to.
+class StoreBatch {
+ public:
+  StoreBatch();
+  ~StoreBatch();
+  StoreBatch(const StoreBatch&) = delete;
+  StoreBatch& operator=(const StoreBatch&) = delete;
+
+  void AddCount(std::string_view token, uint64_t n);
+  void AddStat(std::string_view key, uint64_t n);
+  void PutMeta(std::string_view key, std::string_view value);
+  void Clear();
+  size_t ByteSize() const;
+  bool empty() const;
+
+ private:
+  friend class RocksStore;
+  std::unique_ptr<rocksdb::WriteBatch> rep_;
+  void* counts_cf_ = nullptr;  // set by RocksStore::NewBatch
+  void* meta_cf_ = nullptr;
+};
+
+// A cursor over one column family in key order. Check status() when
+// Valid() turns false.
+class StoreIterator {
+ public:
+  explicit StoreIterator(rocksdb::Iterator* it);
+  ~StoreIterator();
+  StoreIterator(const StoreIterator&) = delete;
+  StoreIterator& operator=(const StoreIterator&) = delete;
+
+  void SeekToFirst();
+  void Seek(std::string_view target);
+  bool Valid() const;
+  void Next();
+  std::string_view key() const;
+  std::string_view value() const;
+  Status status() const;
+
+ private:
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+struct StoreOptions {
+  // Open without taking the lock, for queries while a run is writing.
+  bool read_only = false;
+  // Create the database when the directory has none.
+  bool create_if_missing = false;
+  // Budget for RocksDB's own memory (memtables and block cache).
+  uint64_t memory_budget = 64 << 20;
+  // Threads RocksDB may use for flushes and compactions.
+  int background_threads = 2;
+};
+
+class RocksStore {
+ public:
+  // Fails with NotFound if there is no database at path (and
+  // !create_if_missing), Busy if another run holds it, InvalidArgument if the
+  // directory holds something that is not a pretok-db database.
+  static Status Open(const std::string& path, const StoreOptions& options,
+                     std::unique_ptr<RocksStore>* store);
+  ~RocksStore();
+
+  std::unique_ptr<StoreBatch> NewBatch() const;
+  // Commits the batch atomically; sync makes it durable across power loss.
+  Status Write(StoreBatch* batch, bool sync);
+
+  // NotFound if absent.
+  Status GetMeta(std::string_view key, std::string* value) const;
+  // *count = 0 if the token was never counted.
+  Status GetCount(std::string_view token, uint64_t* count) const;
+  // A stat counter; 0 if never added to.
+  Status GetStat(std::string_view key, uint64_t* value) const;
+
+  std::unique_ptr<StoreIterator> NewCountIterator() const;
+  std::unique_ptr<StoreIterator> NewMetaIterator() const;
+
+  // Flushes memtables to disk (at the end of a run, so that a read-only
+  // open does not have to replay a large log).
+  Status Flush();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  RocksStore() = default;
+
+  std::string path_;
+  rocksdb::DB* db_ = nullptr;
+  rocksdb::ColumnFamilyHandle* counts_ = nullptr;
+  rocksdb::ColumnFamilyHandle* meta_ = nullptr;
+  rocksdb::ColumnFamilyHandle* default_ = nullptr;
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_STORE_ROCKS_STORE_H_

@@ -1,0 +1,57 @@
+#include "store/source_catalog.h"
+
+#include <string>
+
+#include "store/coding.h"
+
+namespace pretokdb {
+
+namespace {
+bool HasPrefix(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+}  // namespace
+
+Status ReadSources(const RocksStore& store, std::vector<SourceRecord>* out) {
+  out->clear();
+  std::unique_ptr<StoreIterator> it = store.NewMetaIterator();
+  for (it->Seek(kSourcePrefix); it->Valid() && HasPrefix(it->key(), kSourcePrefix);
+       it->Next()) {
+    SourceRecord r;
+    if (!DecodeSource(it->value(), &r)) {
+      return Status::Corruption(store.path(), "unreadable source record");
+    }
+    out->push_back(std::move(r));
+  }
+  return it->status();
+}
+
+Status ReadCheckpoints(
+    const RocksStore& store,
+    std::map<std::pair<uint64_t, uint64_t>, uint64_t>* out) {
+  out->clear();
+  std::unique_ptr<StoreIterator> it = store.NewMetaIterator();
+  for (it->Seek(kCheckpointPrefix);
+       it->Valid() && HasPrefix(it->key(), kCheckpointPrefix); it->Next()) {
+    uint64_t id, chunk, offset;
+    if (!ParseCheckpointKey(it->key(), &id, &chunk) ||
+        !DecodeFixed64Value(it->value(), &offset)) {
+      return Status::Corruption(store.path(), "unreadable checkpoint record");
+    }
+    (*out)[{id, chunk}] = offset;
+  }
+  return it->status();
+}
+
+uint64_t BytesDone(const SourceRecord& source,
+                   const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
+                       checkpoints) {
+  uint64_t done = 0;
+  for (uint64_t c = 0; c < source.chunks.size(); ++c) {
+    auto it = checkpoints.find({source.id, c});
+    if (it != checkpoints.end()) done += it->second - source.chunks[c].begin;
+  }
+  return done;
+}
+
+}  // namespace pretokdb

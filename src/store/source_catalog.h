@@ -1,0 +1,32 @@
+// Reading the records of the "meta" column family in bulk.
+
+#ifndef PRETOKDB_STORE_SOURCE_CATALOG_H_
+#define PRETOKDB_STORE_SOURCE_CATALOG_H_
+
+#include <cstdint>
+#include <map>
+#include <utility>
+#include <vector>
+
+#include "pretokdb/status.h"
+#include "store/records.h"
+#include "store/rocks_store.h"
+
+namespace pretokdb {
+
+// Every source record, in id order.
+Status ReadSources(const RocksStore& store, std::vector<SourceRecord>* out);
+
+// (source id, chunk index) -> committed offset.
+Status ReadCheckpoints(
+    const RocksStore& store,
+    std::map<std::pair<uint64_t, uint64_t>, uint64_t>* out);
+
+// Bytes of a source whose counts are committed.
+uint64_t BytesDone(const SourceRecord& source,
+                   const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
+                       checkpoints);
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_STORE_SOURCE_CATALOG_H_

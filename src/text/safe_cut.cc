@@ -1,0 +1,74 @@
+// Copyright (c) pretok-db authors.
+
+#include "text/safe_cut.h"
+
+#include <cstdint>
+
+namespace pretokdb {
+
+namespace {
+
+inline bool IsAsciiSpace(uint8_t b) {
+  return b == ' ' || (b >= 0x09 && b <= 0x0D);
+}
+
+inline bool IsContinuation(uint8_t b) { return (b & 0xC0) == 0x80; }
+
+// True if the character that ends at q (begin < q) is, or may be, \s. The
+// non-ASCII spaces are two or three bytes:
+//   U+0085 C2 85, U+00A0 C2 A0, U+1680 E1 9A 80, U+2000..200A E2 80 80..8A,
+//   U+2028 E2 80 A8, U+2029 E2 80 A9, U+202F E2 80 AF, U+205F E2 81 9F,
+//   U+3000 E3 80 80.
+// Their lead bytes are never continuation bytes, so a decoder always starts
+// a character at them: the bytes match one of these iff the text decodes to
+// that space there, whatever precedes.
+bool SpaceEndsAt(const uint8_t* begin, const uint8_t* q) {
+  const uint8_t b1 = q[-1];
+  if (b1 < 0x80) return IsAsciiSpace(b1);
+  if (!IsContinuation(b1)) return false;  // lone lead byte: U+FFFD
+  if (q - begin < 2) return true;         // its lead is not visible
+  const uint8_t b2 = q[-2];
+  if (b2 == 0xC2) return b1 == 0x85 || b1 == 0xA0;
+  if (!IsContinuation(b2)) return false;  // another 2-byte char, or U+FFFD
+  if (q - begin < 3) return true;
+  const uint8_t b3 = q[-3];
+  switch (b3) {
+    case 0xE1:
+      return b2 == 0x9A && b1 == 0x80;
+    case 0xE2:
+      if (b2 == 0x80) {
+        return b1 <= 0x8A || b1 == 0xA8 || b1 == 0xA9 || b1 == 0xAF;
+      }
+      return b2 == 0x81 && b1 == 0x9F;
+    case 0xE3:
+      return b2 == 0x80 && b1 == 0x80;
+    default:
+      return false;
+  }
+}
+
+inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
+  return IsAsciiSpace(*q) && !SpaceEndsAt(begin, q);
+}
+
+}  // namespace
+
+const char* FindLastSafeCut(const char* begin, const char* end) {
+  if (end - begin < 2) return nullptr;
+  const auto* b = reinterpret_cast<const uint8_t*>(begin);
+  for (const auto* q = reinterpret_cast<const uint8_t*>(end) - 1; q > b; q--) {
+    if (IsSafeCut(b, q)) return reinterpret_cast<const char*>(q);
+  }
+  return nullptr;
+}
+
+const char* FindFirstSafeCut(const char* begin, const char* end) {
+  const auto* b = reinterpret_cast<const uint8_t*>(begin);
+  const auto* e = reinterpret_cast<const uint8_t*>(end);
+  for (const auto* q = b + 1; q < e; q++) {
+    if (IsSafeCut(b, q)) return reinterpret_cast<const char*>(q);
+  }
+  return nullptr;
+}
+
+}  // namespace pretokdb

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Reference pretoken counter: the contract of pretok-db (docs: DESIGN.md).
+
+    reference_count.py [--special-token T]... [--no-special-tokens] FILE...
+
+prints the counts in the format of `pretok-db export --format hex` (one line
+per distinct pretoken: lowercase hex of its UTF-8 bytes, a tab, its count;
+lines sorted by the pretoken bytes), so that
+
+    diff <(pretok-db export --db D) <(tests/e2e/reference_count.py FILE...)
+
+compares the two.  With --stats it prints the expected `stats` figures
+(documents, pretokens, distinct_pretokens, invalid_utf8_replaced) to stderr.
+
+Importable: count_bytes(), count_file(), hex_export(), ...  Needs the
+third-party `regex` module (pip `regex`, Debian `python3-regex`); works with
+Python 3.11 and regex 2022.10.31 or later.
+"""
+import argparse
+import collections
+import sys
+
+import regex
+
+PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
+PAT = regex.compile(PATTERN)
+DEFAULT_SPECIAL_TOKENS = ("<|endoftext|>",)
+
+
+class RefResult:
+    """Counts keyed by pretoken UTF-8 bytes plus the figures `stats` reports."""
+
+    def __init__(self):
+        self.counts = collections.Counter()   # bytes -> int
+        self.documents = 0
+        self.invalid_utf8_replaced = 0
+
+    @property
+    def pretokens(self):
+        return sum(self.counts.values())
+
+    @property
+    def distinct(self):
+        return len(self.counts)
+
+    def add(self, other):
+        self.counts.update(other.counts)
+        self.documents += other.documents
+        self.invalid_utf8_replaced += other.invalid_utf8_replaced
+        return self
+
+
+def split_pattern(special_tokens):
+    return "|".join(regex.escape(t) for t in
+                    sorted(special_tokens, key=len, reverse=True))
+
+
+def count_bytes(data, special_tokens=DEFAULT_SPECIAL_TOKENS):
+    """Count the pretokens of one file's bytes, exactly as the contract says."""
+    text = data.decode("utf-8", errors="replace")
+    res = RefResult()
+    # U+FFFD produced by the decoder = all U+FFFD minus those that were valid
+    # EF BF BD in the input (EF is a lead byte, so such a triple can never be
+    # part of an invalid subpart).
+    res.invalid_utf8_replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if special_tokens:
+        docs = regex.split(split_pattern(special_tokens), text)
+    else:
+        docs = [text]
+    res.documents = len(docs)
+    c = collections.Counter()
+    findall = PAT.findall      # no capture groups: same matches as finditer
+    for doc in docs:
+        c.update(findall(doc))
+    # str -> UTF-8 bytes is injective (the decoded text has no surrogates).
+    res.counts = collections.Counter({k.encode("utf-8"): v for k, v in c.items()})
+    return res
+
+
+def count_file(path, special_tokens=DEFAULT_SPECIAL_TOKENS):
+    with open(path, "rb") as f:
+        return count_bytes(f.read(), special_tokens)
+
+
+def count_files(paths, special_tokens=DEFAULT_SPECIAL_TOKENS):
+    total = RefResult()
+    for p in paths:
+        total.add(count_file(p, special_tokens))
+    return total
+
+
+def sorted_items(counts):
+    """(bytes, count) sorted by the pretoken bytes (unsigned lexicographic)."""
+    return sorted(counts.items())
+
+
+def hex_export(counts):
+    """The exact bytes `pretok-db export --format hex` must print."""
+    return "".join("%s\t%d\n" % (k.hex(), v) for k, v in sorted_items(counts)).encode("ascii")
+
+
+_TSV_ESC = {0x09: b"\\t", 0x0A: b"\\n", 0x0D: b"\\r", 0x5C: b"\\\\"}
+
+
+def tsv_escape(tok):
+    """Escape pretoken bytes as in `export --format tsv` and `top`."""
+    out = bytearray()
+    for b in tok:
+        e = _TSV_ESC.get(b)
+        if e is not None:
+            out += e
+        elif b < 0x20 or b == 0x7F:
+            out += b"\\x%02x" % b
+        else:
+            out.append(b)
+    return bytes(out)
+
+
+def tsv_unescape(s):
+    """Inverse of tsv_escape; raises ValueError on a malformed escape."""
+    out = bytearray()
+    i, n = 0, len(s)
+    while i < n:
+        b = s[i]
+        if b != 0x5C:
+            out.append(b)
+            i += 1
+            continue
+        if i + 1 >= n:
+            raise ValueError("dangling backslash in %r" % s)
+        c = s[i + 1]
+        if c == ord("t"):
+            out.append(9)
+            i += 2
+        elif c == ord("n"):
+            out.append(10)
+            i += 2
+        elif c == ord("r"):
+            out.append(13)
+            i += 2
+        elif c == 0x5C:
+            out.append(0x5C)
+            i += 2
+        elif c == ord("x") and i + 4 <= n:
+            out.append(int(s[i + 2:i + 4].decode("ascii"), 16))
+            i += 4
+        else:
+            raise ValueError("bad escape at %d in %r" % (i, s))
+    return bytes(out)
+
+
+def tsv_export(counts):
+    return b"".join(tsv_escape(k) + b"\t%d\n" % v for k, v in sorted_items(counts))
+
+
+def top_n(counts, n):
+    """Most frequent first, ties by pretoken bytes ascending."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--special-token", action="append", default=None, metavar="T",
+                    help="special token (repeatable; replaces the default <|endoftext|>)")
+    ap.add_argument("--no-special-tokens", action="store_true")
+    ap.add_argument("--stats", action="store_true",
+                    help="print documents/pretokens/distinct/invalid to stderr")
+    ap.add_argument("files", nargs="+", metavar="FILE")
+    a = ap.parse_args(argv)
+    if a.no_special_tokens:
+        toks = ()
+    elif a.special_token is not None:
+        toks = tuple(a.special_token)
+    else:
+        toks = DEFAULT_SPECIAL_TOKENS
+    res = count_files(a.files, toks)
+    out = sys.stdout.buffer
+    out.write(hex_export(res.counts))
+    out.flush()
+    if a.stats:
+        print("documents %d\npretokens %d\ndistinct_pretokens %d\ninvalid_utf8_replaced %d"
+              % (res.documents, res.pretokens, res.distinct, res.invalid_utf8_replaced),
+              file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

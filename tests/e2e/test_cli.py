@@ -1,0 +1,392 @@
+#!/usr/bin/env python3
+"""CLI test: query, top, export formats, -o, stats text, --db default, and
+errors (one line on stderr, non-zero exit, database left as it was).
+"""
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from e2e_lib import (RefCache, Report, Runner, TempDir, diff_counts,  # noqa: E402
+                     first_diff_line, hex_export, parse_args, parse_hex_export,
+                     stats_without_elapsed, top_n, tsv_escape, tsv_export, tsv_unescape)
+
+TIE_TEXT = b"zz yy xx zz yy xx ww"      # no trailing newline; ties at 2 and at 1
+
+
+def number_re(n):
+    """n as digits, optionally grouped by thousands (1,234 / 1 234 / 1_234)."""
+    s = str(n)
+    groups = []
+    while s:
+        groups.insert(0, s[-3:])
+        s = s[:-3]
+    return re.compile(r"(?<![\d.,])" + r"[,_' \u00a0\u202f]?".join(groups) + r"(?![\d])")
+
+
+class Cli:
+    def __init__(self, a, rep, tmp):
+        self.a, self.rep, self.tmp = a, rep, tmp
+        self.run = Runner(a.bin, a.timeout)
+        self.refs = RefCache()
+        sdir = os.path.join(a.corpus, "samples")
+        self.stories = os.path.join(sdir, "stories-1M.txt")
+        self.adv = os.path.join(sdir, "adversarial-256K.bin")
+        self.web = os.path.join(sdir, "web-1M.txt")
+
+    def write(self, name, data):
+        p = self.tmp.join(name)
+        with open(p, "wb") as f:
+            f.write(data)
+        return p
+
+    def index_ok(self, name, db, *files, extra=()):
+        r = self.run.run("index", "--db", db, *extra, *files)
+        self.rep.check(name + ": index exits 0", r.ok,
+                       r.describe() if not r.ok else "%.2f s" % r.elapsed)
+        return r.ok
+
+    def export_equals_ref(self, name, db, files):
+        ref = self.refs.files(files)
+        e = self.run.export(db)
+        if not e.ok:
+            return self.rep.fail(name + ": export == reference", e.describe())
+        exp = hex_export(ref.counts)
+        if e.out == exp:
+            return self.rep.check(name + ": export == reference", True,
+                                  "%d distinct" % ref.distinct)
+        got, probs = parse_hex_export(e.out)
+        return self.rep.fail(name + ": export == reference",
+                             (diff_counts(dict(ref.counts), got) or first_diff_line(e.out, exp))
+                             + ("; " + "; ".join(probs[:3]) if probs else ""))
+
+    def snapshot(self, db):
+        e = self.run.export(db)
+        st, _ = self.run.stats(db)
+        return (e.out if e.ok else None, stats_without_elapsed(st))
+
+    # ------------------------------------------------------------------ query/top
+
+    def setup_qdb(self):
+        self.qdb = self.tmp.join("qdb")
+        self.qfiles = [self.stories, self.adv]
+        if not self.index_ok("stories+adversarial samples", self.qdb, *self.qfiles):
+            return False
+        self.export_equals_ref("stories+adversarial samples", self.qdb, self.qfiles)
+        return True
+
+    def query_plain(self):
+        ref = self.refs.files(self.qfiles).counts
+        toks = [" the", "the", "Lily", " Lily", ".", "qqqzzunseen-token", "'s", "\u2019"]
+        for t in (" the", "the", "Lily"):
+            if ref.get(t.encode(), 0) == 0:
+                self.rep.note("reference has no %r: the check is weaker" % t)
+        r = self.run.run("query", "--db", self.qdb, *toks)
+        exp = "".join("%d\t%s\n" % (ref.get(t.encode(), 0), t) for t in toks).encode()
+        self.rep.check("query (plain, leading space, unseen -> 0)", r.ok and r.out == exp,
+                       r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+
+    def query_hex(self):
+        ref = self.refs.files(self.qfiles).counts
+        non_ascii = max((k for k in ref if any(b >= 0x80 for b in k)), key=lambda k: ref[k])
+        ctrl = max((k for k in ref if any(b < 0x20 and b != 0x0A for b in k)),
+                   key=lambda k: ref[k])
+        toks = [" the".encode().hex(), "efbfbd", "0a", non_ascii.hex(), ctrl.hex(),
+                "00ff00ff", "20717171717a7a7a"]
+        r = self.run.run("query", "--db", self.qdb, "--hex", *toks)
+        exp = "".join("%d\t%s\n" % (ref.get(bytes.fromhex(t), 0), t) for t in toks).encode()
+        self.rep.check("query --hex (U+FFFD, newline, non-ASCII, control, unseen)",
+                       r.ok and r.out == exp, r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+
+    def top(self):
+        ref = self.refs.files(self.qfiles).counts
+        r = self.run.run("top", "--db", self.qdb, "-n", 5)
+        exp = b"".join(b"%d\t%s\n" % (c, tsv_escape(k)) for k, c in top_n(ref, 5))
+        self.rep.check("top -n 5 on samples", r.ok and r.out == exp,
+                       r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+        # ties
+        tie = self.write("tie.txt", TIE_TEXT)
+        db = self.tmp.join("tiedb")
+        if not self.index_ok("tie file", db, tie):
+            return
+        tref = self.refs.file(tie).counts
+        for n in (5, 3, 100):
+            r = self.run.run("top", "--db", db, "-n", n)
+            exp = b"".join(b"%d\t%s\n" % (c, tsv_escape(k)) for k, c in top_n(tref, n))
+            self.rep.check("top -n %d with ties (by bytes ascending)" % n,
+                           r.ok and r.out == exp, r.describe() if not r.ok else
+                           ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+
+    # ------------------------------------------------------------------ export formats
+
+    def export_formats(self):
+        rep, run = self.rep, self.run
+        db = self.tmp.join("advdb")
+        if not self.index_ok("adversarial sample", db, self.adv):
+            return
+        ref = self.refs.file(self.adv).counts
+        items = sorted(ref.items())
+
+        # tsv: exact bytes, and parsed back
+        r = run.export(db, "tsv")
+        if rep.check("export --format tsv exits 0", r.ok, "" if r.ok else r.describe()):
+            exp = tsv_export(ref)
+            rep.check("export tsv: bytes as specified", r.out == exp,
+                      "" if r.out == exp else first_diff_line(r.out, exp))
+            parsed, probs = [], []
+            for i, line in enumerate(r.out.split(b"\n")[:-1] if r.out.endswith(b"\n")
+                                     else r.out.split(b"\n")):
+                tok, sep, cnt = line.rpartition(b"\t")
+                try:
+                    if not sep:
+                        raise ValueError("no tab")
+                    parsed.append((tsv_unescape(tok), int(cnt)))
+                except ValueError as e:
+                    probs.append("line %d %r: %s" % (i + 1, line[:60], e))
+            d = dict(parsed)
+            detail = diff_counts(dict(ref), d)
+            if not detail and [k for k, _ in parsed] != [k for k, _ in items]:
+                detail = "order differs from byte order"
+            if probs:
+                detail += "; unparsable: " + "; ".join(probs[:3])
+            rep.check("export tsv: unescaped == reference (same order)", not detail, detail)
+
+        # jsonl
+        r = run.export(db, "jsonl")
+        if rep.check("export --format jsonl exits 0", r.ok, "" if r.ok else r.describe()):
+            parsed, probs = [], []
+            for i, line in enumerate(r.out.splitlines()):
+                try:
+                    o = json.loads(line.decode("utf-8"))
+                    if set(o) != {"token", "count"}:
+                        raise ValueError("keys %s" % sorted(o))
+                    if not isinstance(o["token"], str) or not isinstance(o["count"], int):
+                        raise ValueError("types")
+                    parsed.append((o["token"].encode("utf-8"), o["count"]))
+                except (ValueError, UnicodeError) as e:
+                    probs.append("line %d %r: %s" % (i + 1, line[:60], e))
+            d = dict(parsed)
+            detail = diff_counts(dict(ref), d)
+            if not detail and [k for k, _ in parsed] != [k for k, _ in items]:
+                detail = "order differs from byte order"
+            if probs:
+                detail += "; unparsable: " + "; ".join(probs[:3])
+            rep.check("export jsonl: decoded == reference (same order)", not detail, detail)
+
+        # -o FILE
+        for fmt in ("hex", "tsv"):
+            out = self.tmp.join("export.%s" % fmt)
+            r = run.run("export", "--db", db, "--format", fmt, "-o", out)
+            s = run.export(db, fmt)
+            content = open(out, "rb").read() if os.path.exists(out) else None
+            ok = r.ok and r.out == b"" and s.ok and content == s.out and content
+            rep.check("export --format %s -o FILE: file == stdout export, nothing on stdout" % fmt,
+                      ok, r.describe() if not r.ok else
+                      "stdout %d bytes, file %s bytes, stdout export %d bytes"
+                      % (len(r.out), None if content is None else len(content), len(s.out)))
+
+    # ------------------------------------------------------------------ stats text
+
+    def stats_text(self):
+        r = self.run.run("stats", "--db", self.qdb)
+        if not self.rep.check("stats (text) exits 0", r.ok, "" if r.ok else r.describe()):
+            return
+        text = r.out.decode("utf-8", "replace")
+        paths = [os.path.abspath(self.stories), os.path.realpath(self.stories)]
+        found = any(p in text for p in paths)
+        self.rep.check("stats text names the indexed file", found,
+                       "" if found else "%s not in %r" % (paths[0], text[:400]))
+        ref = self.refs.files(self.qfiles)
+        found = number_re(ref.pretokens).search(text) is not None
+        self.rep.check("stats text shows the pretoken count", found,
+                       "" if found else "%d not in %r" % (ref.pretokens, text[:400]))
+
+    # ------------------------------------------------------------------ small files
+
+    def small_files(self):
+        rep, run = self.rep, self.run
+        empty = self.write("empty.txt", b"")
+        db = self.tmp.join("emptydb")
+        if self.index_ok("empty file", db, empty):
+            e = run.export(db)
+            rep.check("empty file: export is empty", e.ok and e.out == b"",
+                      e.describe() if not e.ok else "%r" % e.out[:100])
+            st, sr = run.stats(db)
+            if st is None:
+                rep.fail("empty file: stats", sr.describe())
+            else:
+                fl = st.get("files") or [{}]
+                got = (st.get("pretokens"), st.get("distinct_pretokens"), st.get("documents"),
+                       fl[0].get("size"), fl[0].get("bytes_done"))
+                rep.check("empty file: stats pretokens 0, distinct 0, documents 1, size 0",
+                          got == (0, 0, 1, 0, 0),
+                          "pretokens, distinct, documents, size, bytes_done = %r" % (got,))
+        for name, data in (("no trailing newline (ends in a word)",
+                            b"Hello, world! It's 2024 and we'll see\n  x"),
+                           ("no trailing newline (ends in spaces)",
+                            b"ends with spaces\t and more   "),
+                           ("no trailing newline (ends in a special token)",
+                            b"one<|endoftext|>two <|endoftext|>")):
+            p = self.write("nonl%d.txt" % len(data), data)
+            db = self.tmp.join("nonl%ddb" % len(data))
+            if self.index_ok(name, db, p):
+                self.export_equals_ref(name, db, [p])
+
+    def default_db_quiet_log(self):
+        rep, run = self.rep, self.run
+        cwd = self.tmp.join("cwd")
+        os.mkdir(cwd)
+        tie = self.write("tie2.txt", TIE_TEXT)
+        log = self.tmp.join("index.log")
+        r = run.run("index", "--quiet", "--log", log, tie, cwd=cwd)
+        rep.check("index without --db (and --quiet --log FILE) exits 0", r.ok,
+                  "" if r.ok else r.describe())
+        rep.check("--quiet: nothing on stdout or stderr", r.out == b"" and r.err == b"",
+                  "stdout %r, stderr %r" % (r.out[:200], r.err[:200]))
+        rep.check("--db defaults to ./pretok.db", os.path.isdir(os.path.join(cwd, "pretok.db")),
+                  "contents of cwd: %s" % os.listdir(cwd))
+        q = run.run("query", " xx", cwd=cwd)
+        rep.check("query without --db uses ./pretok.db", q.ok and q.out == b"2\t xx\n",
+                  q.describe() if not q.ok else "%r" % q.out)
+
+    # ------------------------------------------------------------------ errors
+
+    def expect_error(self, name, args, mentions, db=None, snapshot=None, absent=None,
+                     unchanged_dir=None):
+        rep = self.rep
+        before_dir = dir_state(unchanged_dir) if unchanged_dir else None
+        r = self.run.run(*args)
+        err = r.err.decode("utf-8", "replace")
+        lines = err.splitlines()
+        ok = rep.check("error %s: non-zero exit" % name, r.rc != 0 and not r.timed_out,
+                       ("exit %s" % r.rc) if r.rc and not r.timed_out else r.describe())
+        one = len(lines) == 1 and lines[0].strip() != ""
+        rep.check("error %s: exactly one line on stderr, nothing on stdout" % name,
+                  one and r.out == b"", ("%r" % lines[0]) if one and r.out == b"" else
+                  "stderr %r, stdout %r" % (err[:400], r.out[:200]))
+        if mentions and lines:
+            rep.check("error %s: message names %s" % (name, " or ".join(map(repr, mentions))),
+                      any(m.lower() in err.lower() for m in mentions),
+                      "" if any(m.lower() in err.lower() for m in mentions)
+                      else "stderr %r" % err[:300])
+        if db is not None and snapshot is not None:
+            after = self.snapshot(db)
+            diff = []
+            if after[0] != snapshot[0]:
+                diff.append("export changed")
+            if after[1] != snapshot[1]:
+                a, b = snapshot[1] or {}, after[1] or {}
+                diff.append("stats changed: " + "; ".join(
+                    "%s: %r -> %r" % (k, a.get(k), b.get(k))
+                    for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))[:400])
+            rep.check("error %s: database unchanged" % name, not diff, "; ".join(diff))
+        if absent is not None:
+            rep.check("error %s: %s not created" % (name, os.path.basename(absent)),
+                      not os.path.exists(absent),
+                      "it exists now" if os.path.exists(absent) else "")
+        if unchanged_dir is not None:
+            same = dir_state(unchanged_dir) == before_dir
+            rep.check("error %s: directory left as it was" % name, same,
+                      "" if same else "contents changed: %s" % sorted(os.listdir(unchanged_dir)))
+        return ok
+
+    def errors(self):
+        rep = self.rep
+        db = self.tmp.join("edb")
+        base = self.write("base.txt", TIE_TEXT)
+        if not self.index_ok("error-test base DB", db, base):
+            return
+        snap = self.snapshot(db)
+        if snap[0] is None or snap[1] is None:
+            rep.fail("error-test base DB: export and stats work")
+            return
+        new = self.write("new.txt", b"A new file whose words must not be counted.\n")
+        missing = self.tmp.join("no-such-file.txt")
+        adir = self.tmp.join("a-directory")
+        os.mkdir(adir)
+        E = self.expect_error
+        E("missing file", ["index", "--db", db, missing], ["no-such-file.txt"], db, snap)
+        E("missing file after a valid one", ["index", "--db", db, new, missing],
+          ["no-such-file.txt"], db, snap)
+        E("directory as FILE", ["index", "--db", db, adir], ["a-directory"], db, snap)
+
+        unreadable = self.write("unreadable.txt", b"secret words here\n")
+        os.chmod(unreadable, 0)
+        try:
+            open(unreadable, "rb").close()
+            can_read = True
+        except OSError:
+            can_read = False
+        if can_read:
+            rep.skip("error unreadable file",
+                     "chmod 000 does not stop this user (uid %d) from reading" % os.geteuid())
+        else:
+            E("unreadable file", ["index", "--db", db, unreadable], ["unreadable.txt"], db, snap)
+        os.chmod(unreadable, 0o600)
+
+        E("unknown flag", ["index", "--db", db, "--bogus-flag", new], ["--bogus-flag"], db, snap)
+        E("bad --memory-limit 12X", ["index", "--db", db, "--memory-limit", "12X", new],
+          ["12X", "memory-limit"], db, snap)
+        E("--workers 0", ["index", "--db", db, "--workers", "0", new], ["workers"], db, snap)
+        E("another special-token configuration on an existing DB",
+          ["index", "--db", db, "--no-special-tokens", new], [], db, snap)
+
+        nodb = self.tmp.join("no-such-db")
+        E("query on a non-existent DB", ["query", "--db", nodb, "the"], ["no-such-db"],
+          absent=nodb)
+        E("export on a non-existent DB", ["export", "--db", nodb], ["no-such-db"], absent=nodb)
+        E("stats on a non-existent DB", ["stats", "--db", nodb, "--json"], ["no-such-db"],
+          absent=nodb)
+
+        other = self.tmp.join("not-a-pretok-db")
+        os.mkdir(other)
+        with open(os.path.join(other, "notes.bin"), "wb") as f:
+            f.write(os.urandom(1000))
+        E("query with --db a directory that is not a database", ["query", "--db", other, "the"],
+          ["not-a-pretok-db"], unchanged_dir=other)
+        E("index with --db a directory that is not a database", ["index", "--db", other, new],
+          ["not-a-pretok-db"], unchanged_dir=other)
+
+    def main(self):
+        rep = self.rep
+        if rep.section("index the samples for query/top", self.setup_qdb):
+            rep.section("query", self.query_plain)
+            rep.section("query --hex", self.query_hex)
+            rep.section("top", self.top)
+            rep.section("stats text", self.stats_text)
+        rep.section("export formats and -o", self.export_formats)
+        rep.section("empty file, no trailing newline", self.small_files)
+        rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
+        rep.section("errors", self.errors)
+
+
+def dir_state(d):
+    out = []
+    for dirpath, dirnames, filenames in os.walk(d):
+        dirnames.sort()
+        for n in sorted(filenames):
+            p = os.path.join(dirpath, n)
+            with open(p, "rb") as f:
+                out.append((os.path.relpath(p, d), f.read()))
+        out.append((os.path.relpath(dirpath, d) + "/", sorted(dirnames)))
+    return out
+
+
+def main():
+    a = parse_args(__doc__.split("\n\n")[0])
+    rep = Report()
+    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
+        rep.fail("binary exists", "%s is not an executable file" % a.bin)
+        return rep.finish()
+    with TempDir(keep=a.keep_tmp) as tmp:
+        Cli(a, rep, tmp).main()
+    return rep.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
