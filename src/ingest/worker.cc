@@ -49,24 +49,26 @@ Status Worker::AtResumePoint(uint64_t offset) {
 Status Worker::Spill() {
   last_spill_ = std::chrono::steady_clock::now();
   if (pending_.empty()) return Status::OK();
-  std::unique_ptr<StoreBatch> batch = context_.store->NewBatch();
-  table_.ForEach([&batch](std::string_view token, uint64_t count) {
-    batch->AddCount(token, count);
+  entries_.clear();
+  entries_.reserve(table_.size());
+  table_.ForEach([this](std::string_view token, uint64_t count) {
+    entries_.push_back(MakeCountEntry(token, count));
   });
+  SortCountEntries(&entries_);
+  SpillMeta meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
     PutFixed64(&value, c.offset);
-    batch->PutMeta(CheckpointKey(c.source_id, c.chunk_index), value);
+    meta.puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index), value);
   }
-  batch->AddStat(kStatPretokens, table_.total());
-  batch->AddStat(kStatDocuments, stats_.separators);
-  batch->AddStat(kStatInvalidUtf8, stats_.invalid_utf8);
-  batch->AddStat(kStatSpills, 1);
-  const size_t entries = table_.size();
-  const size_t batch_bytes = batch->ByteSize();
-  // sync: a spill is the unit of durability, and costs one fsync per
-  // table-full of input.
-  PRETOKDB_RETURN_IF_ERROR(context_.store->Write(batch.get(), /*sync=*/true));
+  meta.stats = {{std::string(kStatPretokens), table_.total()},
+                {std::string(kStatDocuments), stats_.separators},
+                {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
+                {std::string(kStatSpills), 1}};
+  const size_t entries = entries_.size();
+  uint64_t batch_bytes = 0;
+  PRETOKDB_RETURN_IF_ERROR(
+      context_.store->CommitSpill(entries_, meta, &batch_bytes));
   context_.spills->fetch_add(1, std::memory_order_relaxed);
 
   if (context_.on_event) {

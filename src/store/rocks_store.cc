@@ -3,7 +3,9 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -23,6 +25,11 @@ namespace {
 
 constexpr char kCountsFamily[] = "counts";
 constexpr char kMetaFamily[] = "meta";
+// Below this many entries a spill is a WriteBatch: an SST file per tiny
+// spill would cost more (file creation, MANIFEST write, L0 churn) than the
+// memtable does.
+constexpr size_t kIngestMinEntries = 16384;
+constexpr char kIngestDir[] = "spill-tmp";
 
 Status FromRocks(const rocksdb::Status& s, const std::string& path) {
   if (s.ok()) return Status::OK();
@@ -62,6 +69,13 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   counts->max_bytes_for_level_base = 256 << 20;
   counts->level0_file_num_compaction_trigger = 4;
   counts->merge_operator = NewCountMergeOperator();
+  if (!options.read_only) {
+    // Spills append whole tables at once and the writer never reads its
+    // own memtable, so an append-only vector (sorted once, at flush) beats
+    // a skiplist insert per entry by a wide margin.
+    counts->memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
+    db->allow_concurrent_memtable_write = false;
+  }
   counts->compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -87,6 +101,27 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
 }
 
 }  // namespace
+
+// ---- CountEntry ------------------------------------------------------------
+
+CountEntry MakeCountEntry(std::string_view token, uint64_t count) {
+  uint64_t prefix = 0;
+  const size_t n = std::min<size_t>(token.size(), 8);
+  for (size_t i = 0; i < n; ++i) {
+    prefix |= uint64_t{static_cast<unsigned char>(token[i])} << (56 - 8 * i);
+  }
+  return CountEntry{prefix, token, count};
+}
+
+void SortCountEntries(std::vector<CountEntry>* entries) {
+  std::sort(entries->begin(), entries->end(),
+            [](const CountEntry& a, const CountEntry& b) {
+              if (a.prefix != b.prefix) return a.prefix < b.prefix;
+              // Equal prefixes: the tokens agree on their first min(8, len)
+              // bytes; string_view's compare is unsigned (char_traits).
+              return a.token < b.token;
+            });
+}
 
 // ---- StoreBatch ------------------------------------------------------------
 
@@ -202,6 +237,19 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   result->default_ = handles[0];
   result->counts_ = handles[1];
   result->meta_ = handles[2];
+  result->counts_options_ =
+      std::make_unique<rocksdb::Options>(db_options, counts_options);
+  result->meta_options_ =
+      std::make_unique<rocksdb::Options>(db_options, meta_options);
+  if (!options.read_only) {
+    // Spill files left by a run that died before ingesting them are
+    // garbage: their counts were never committed. (We hold the lock, so no
+    // other run is writing them.)
+    result->ingest_dir_ = (fs::path(path) / kIngestDir).string();
+    fs::remove_all(result->ingest_dir_, ec);
+    fs::create_directories(result->ingest_dir_, ec);
+    if (ec) return Status::IOError(result->ingest_dir_, ec.message());
+  }
   *store = std::move(result);
   return Status::OK();
 }
@@ -228,6 +276,108 @@ Status RocksStore::Write(StoreBatch* batch, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   return FromRocks(db_->Write(wo, batch->rep_.get()), path_);
+}
+
+Status RocksStore::CommitSpill(const std::vector<CountEntry>& counts,
+                               const SpillMeta& meta, uint64_t* bytes) {
+  if (counts.size() >= kIngestMinEntries) {
+    return IngestSpill(counts, meta, bytes);
+  }
+  rocksdb::WriteBatch batch;
+  std::string value;
+  for (const CountEntry& e : counts) {
+    value.clear();
+    PutFixed64(&value, e.count);
+    rocksdb::Status s = batch.Merge(counts_, ToSlice(e.token), value);
+    if (!s.ok()) return FromRocks(s, path_);
+  }
+  for (const auto& [key, v] : meta.puts) {
+    rocksdb::Status s = batch.Put(meta_, key, v);
+    if (!s.ok()) return FromRocks(s, path_);
+  }
+  for (const auto& [key, n] : meta.stats) {
+    value.clear();
+    PutFixed64(&value, n);
+    rocksdb::Status s = batch.Merge(meta_, key, value);
+    if (!s.ok()) return FromRocks(s, path_);
+  }
+  *bytes = batch.GetDataSize();
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  return FromRocks(db_->Write(wo, &batch), path_);
+}
+
+Status RocksStore::IngestSpill(const std::vector<CountEntry>& counts,
+                               const SpillMeta& meta, uint64_t* bytes) {
+  const uint64_t n = next_file_.fetch_add(1);
+  const std::string counts_file =
+      ingest_dir_ + "/counts-" + std::to_string(n) + ".sst";
+  const std::string meta_file =
+      ingest_dir_ + "/meta-" + std::to_string(n) + ".sst";
+  auto cleanup = [&] {
+    std::error_code ec;
+    fs::remove(counts_file, ec);
+    fs::remove(meta_file, ec);
+  };
+
+  std::string value;
+  rocksdb::SstFileWriter counts_writer(rocksdb::EnvOptions(), *counts_options_,
+                                       counts_);
+  rocksdb::Status s = counts_writer.Open(counts_file);
+  for (size_t i = 0; s.ok() && i < counts.size(); ++i) {
+    value.clear();
+    PutFixed64(&value, counts[i].count);
+    s = counts_writer.Merge(ToSlice(counts[i].token), value);
+  }
+  rocksdb::ExternalSstFileInfo counts_info;
+  if (s.ok()) s = counts_writer.Finish(&counts_info);
+
+  // Meta records in key order, as an SST file requires.
+  struct MetaRecord {
+    std::string_view key;
+    bool is_stat;
+    std::string value;
+  };
+  std::vector<MetaRecord> records;
+  for (const auto& [key, v] : meta.puts) records.push_back({key, false, v});
+  for (const auto& [key, stat] : meta.stats) {
+    value.clear();
+    PutFixed64(&value, stat);
+    records.push_back({key, true, value});
+  }
+  std::sort(records.begin(), records.end(),
+            [](const MetaRecord& a, const MetaRecord& b) { return a.key < b.key; });
+  rocksdb::SstFileWriter meta_writer(rocksdb::EnvOptions(), *meta_options_,
+                                     meta_);
+  if (s.ok()) s = meta_writer.Open(meta_file);
+  for (size_t i = 0; s.ok() && i < records.size(); ++i) {
+    s = records[i].is_stat
+            ? meta_writer.Merge(ToSlice(records[i].key), records[i].value)
+            : meta_writer.Put(ToSlice(records[i].key), records[i].value);
+  }
+  rocksdb::ExternalSstFileInfo meta_info;
+  if (s.ok()) s = meta_writer.Finish(&meta_info);
+  if (!s.ok()) {
+    cleanup();
+    return FromRocks(s, path_);
+  }
+
+  rocksdb::IngestExternalFileOptions ingest;
+  ingest.move_files = true;
+  ingest.write_global_seqno = false;  // no random write into the new file
+  rocksdb::IngestExternalFileArg counts_arg, meta_arg;
+  counts_arg.column_family = counts_;
+  counts_arg.external_files = {counts_file};
+  counts_arg.options = ingest;
+  meta_arg.column_family = meta_;
+  meta_arg.external_files = {meta_file};
+  meta_arg.options = ingest;
+  // One MANIFEST record for both families: the counts and the checkpoint
+  // that covers them land together or not at all.
+  s = db_->IngestExternalFiles({counts_arg, meta_arg});
+  cleanup();
+  *bytes = counts_info.file_size + meta_info.file_size;
+  return FromRocks(s, path_);
 }
 
 Status RocksStore::GetMeta(std::string_view key, std::string* value) const {

@@ -11,14 +11,18 @@
 #ifndef PRETOKDB_STORE_ROCKS_STORE_H_
 #define PRETOKDB_STORE_ROCKS_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "pretokdb/status.h"
 
 namespace rocksdb {
+struct Options;
 class DB;
 class ColumnFamilyHandle;
 class Iterator;
@@ -71,6 +75,26 @@ class StoreIterator {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
+// One entry of a spill's counts. `prefix` is the token's first eight
+// bytes, big-endian and zero-padded, so that sorting compares integers
+// first and touches the token bytes only on ties.
+struct CountEntry {
+  uint64_t prefix;
+  std::string_view token;
+  uint64_t count;
+};
+
+CountEntry MakeCountEntry(std::string_view token, uint64_t count);
+// Sorts by token bytes, unsigned lexicographic (RocksDB's default order).
+void SortCountEntries(std::vector<CountEntry>* entries);
+
+// The meta records a spill commits with its counts: checkpoints (Put) and
+// stat counters (added).
+struct SpillMeta {
+  std::vector<std::pair<std::string, std::string>> puts;
+  std::vector<std::pair<std::string, uint64_t>> stats;
+};
+
 struct StoreOptions {
   // Open without taking the lock, for queries while a run is writing.
   bool read_only = false;
@@ -95,6 +119,14 @@ class RocksStore {
   // Commits the batch atomically; sync makes it durable across power loss.
   Status Write(StoreBatch* batch, bool sync);
 
+  // Commits a spill atomically and durably: counts sorted by token
+  // (ascending, unique) and their meta records. A large spill is written as
+  // two SST files (counts, meta) ingested into both column families in one
+  // atomic step, which skips the memtable and its sort; a small one is a
+  // synced WriteBatch. *bytes: what was written.
+  Status CommitSpill(const std::vector<CountEntry>& counts,
+                     const SpillMeta& meta, uint64_t* bytes);
+
   // NotFound if absent.
   Status GetMeta(std::string_view key, std::string* value) const;
   // *count = 0 if the token was never counted.
@@ -114,7 +146,14 @@ class RocksStore {
  private:
   RocksStore() = default;
 
+  Status IngestSpill(const std::vector<CountEntry>& counts,
+                     const SpillMeta& meta, uint64_t* bytes);
+
   std::string path_;
+  std::string ingest_dir_;  // spill files waiting to be ingested
+  std::atomic<uint64_t> next_file_{0};
+  std::unique_ptr<rocksdb::Options> counts_options_;
+  std::unique_ptr<rocksdb::Options> meta_options_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* counts_ = nullptr;
   rocksdb::ColumnFamilyHandle* meta_ = nullptr;

@@ -30,6 +30,7 @@
 #define PRETOKDB_TEXT_GPT2_SCANNER_H_
 
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -113,15 +114,16 @@ inline const char* SkipAsciiLetters(const char* p, const char* limit) {
   constexpr uint64_t kHigh = 0x8080808080808080ull;
   constexpr uint64_t kLow7 = 0x7F7F7F7F7F7F7F7Full;
   constexpr uint64_t kOnes = 0x0101010101010101ull;
+  if constexpr (std::endian::native != std::endian::little) return p;
   while (limit - p >= 8) {
     uint64_t w;
-    std::memcpy(&w, p, 8);  // unaligned load; little-endian below
+    std::memcpy(&w, p, 8);  // unaligned load
     const uint64_t folded = (w | (0x20 * kOnes)) & kLow7;
     const uint64_t ge_a = folded + (0x80 - 'a') * kOnes;
     const uint64_t ge_brace = folded + (0x80 - '{') * kOnes;
     const uint64_t letters = ge_a & ~ge_brace & ~w & kHigh;
     const uint64_t others = letters ^ kHigh;
-    if (others != 0) return p + (__builtin_ctzll(others) >> 3);
+    if (others != 0) return p + (std::countr_zero(others) >> 3);
     p += 8;
   }
   return p;
@@ -131,8 +133,9 @@ inline const char* SkipAsciiLetters(const char* p, const char* limit) {
 // class is a template parameter so the ASCII loop is one compare per byte.
 template <uint8_t K>
 inline const char* SkipRun(const char* p, const char* limit) {
-  if constexpr (K == kLetter) p = SkipAsciiLetters(p, limit);
-  while (p < limit) {
+  while (true) {
+    if constexpr (K == kLetter) p = SkipAsciiLetters(p, limit);
+    if (p >= limit) break;
     const uint8_t c = kByteClass[static_cast<uint8_t>(*p)];
     if (c == K) {
       p++;
