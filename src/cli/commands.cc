@@ -176,7 +176,7 @@ int RunIndex(const IndexArgs& args) {
 
   reporter->Start();
   Status s = indexer.Run(args.files);
-  reporter->Finish();
+  reporter->Finish(/*final_line=*/s.ok() || s.IsAborted());
 
   io.stop();
   signal_thread.join();

@@ -58,7 +58,7 @@ void ProgressReporter::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
-void ProgressReporter::Finish() {
+void ProgressReporter::Finish(bool final_line) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) return;
@@ -66,10 +66,9 @@ void ProgressReporter::Finish() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  if (!quiet_) {
-    // The final state, once, on its own line.
-    std::fprintf(stderr, "%s%s\n", tty_ ? "\r\x1b[K" : "", Line().c_str());
-  }
+  if (quiet_) return;
+  if (tty_ && drew_) std::fprintf(stderr, "\r\x1b[K");
+  if (final_line) std::fprintf(stderr, "%s\n", Line().c_str());
 }
 
 std::string ProgressReporter::Line() const {

@@ -27,8 +27,10 @@ class ProgressReporter {
   ~ProgressReporter();
 
   void Start();
-  // Stops the display and leaves the terminal on a fresh line.
-  void Finish();
+  // Stops the display and leaves the terminal on a fresh line; with
+  // final_line, prints the last state once (not after an error, whose
+  // message must stand alone).
+  void Finish(bool final_line = false);
   // Thread-safe; the indexer calls it from worker threads.
   void OnEvent(const IndexEvent& event);
 

@@ -20,7 +20,6 @@ import tempfile
 import time
 import traceback
 
-import reference_count as ref  # noqa: F401  (re-exported for the tests)
 from reference_count import (DEFAULT_SPECIAL_TOKENS, PATTERN, RefResult, count_bytes,
                              hex_export, sorted_items, top_n, tsv_escape, tsv_export,
                              tsv_unescape)
