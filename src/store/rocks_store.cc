@@ -2,7 +2,6 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
@@ -79,9 +78,11 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   counts->compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
+  // Index blocks live in the (bounded) cache rather than beside it, and no
+  // Bloom filter: building one holds a hash of every key of an output file
+  // in memory (megabytes for a large compaction), while the only point
+  // lookups are `query`'s, which a binary search per level serves well.
   table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.block_size = 16 << 10;
   counts->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
