@@ -66,7 +66,12 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   counts->min_write_buffer_number_to_merge = 1;
   counts->target_file_size_base = 64 << 20;
   counts->max_bytes_for_level_base = 256 << 20;
-  counts->level0_file_num_compaction_trigger = 4;
+  // Every spill file spans the whole key space, so each L0->L1 compaction
+  // rewrites all of L1: merging 16 spill files at a time instead of 4 cuts
+  // that rewriting (and its CPU, shared with the workers) about fourfold.
+  counts->level0_file_num_compaction_trigger = 16;
+  counts->level0_slowdown_writes_trigger = 48;
+  counts->level0_stop_writes_trigger = 96;
   counts->merge_operator = NewCountMergeOperator();
   if (!options.read_only) {
     // Spills append whole tables at once and the writer never reads its
