@@ -99,7 +99,9 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   meta->table_factory.reset(rocksdb::NewBlockBasedTableFactory(meta_table));
 
   db->max_background_jobs = std::max(2, options.background_threads);
-  db->max_open_files = 256;
+  // A reader opens every table file up front, so that a compaction of a
+  // concurrent writer cannot delete one before the reader first opens it.
+  db->max_open_files = options.read_only ? -1 : 256;
   db->keep_log_file_num = 3;
   db->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db->max_total_wal_size = budget;
