@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Throughput of `pretok-db index` against the Python baseline.
+
+For each corpus kind and size: pretok-db at each worker count, and (up to
+--python-max) the Python multiprocessing baseline (tools/bench/python_baseline.py)
+at each process count; the median of --repeat runs of wall time, MB/s and
+peak RSS (/usr/bin/time -v). Prints one Markdown table.
+
+  python3 tools/bench/bench_throughput.py --bin build/pretok-db \
+      --kinds stories,web --sizes 10M,100M,1G --workers 1,2 --repeat 3
+
+Corpora are made with ../shared/corpus/make-corpus and cached in --cache;
+with --delete-after, an input is deleted once measured (for 10G).
+"""
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def parse_size(s):
+    return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
+
+
+def corpus(args, kind, size):
+    os.makedirs(args.cache, exist_ok=True)
+    path = os.path.join(args.cache, f"{kind}-{size}-seed{args.seed}.txt")
+    if not os.path.exists(path) or os.path.getsize(path) != parse_size(size):
+        gen = os.path.join(args.corpus, "make-corpus")
+        subprocess.run([gen, "--kind", kind, "--size", size, "--seed", str(args.seed),
+                        "-o", path + ".tmp"], check=True)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def timed(cmd):
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
+    parts = [float(x) for x in wall.split(":")]
+    return sum(v * 60 ** i for i, v in enumerate(reversed(parts))), rss_kb * 1024
+
+
+def run_pretokdb(args, path, workers):
+    db = tempfile.mkdtemp(prefix="pretokdb-bench-", dir=args.tmp)
+    shutil.rmtree(db)
+    try:
+        return timed([args.bin, "index", "--quiet", "--db", db, "--workers", str(workers),
+                      "--memory-limit", args.memory_limit, path])
+    finally:
+        shutil.rmtree(db, ignore_errors=True)
+
+
+def run_python(args, path, processes):
+    here = os.path.dirname(os.path.abspath(__file__))
+    return timed([sys.executable, os.path.join(here, "python_baseline.py"),
+                  "--processes", str(processes), path])
+
+
+def median_of(args, fn, *a):
+    runs = [fn(args, *a) for _ in range(args.repeat)]
+    return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(root, "build", "pretok-db"))
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(root), "shared", "corpus"))
+    ap.add_argument("--cache", default="/tmp/pretokdb-bench-corpora")
+    ap.add_argument("--tmp", default="/tmp")
+    ap.add_argument("--kinds", default="stories,web")
+    ap.add_argument("--sizes", default="10M,100M,1G")
+    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--memory-limit", default="256M")
+    ap.add_argument("--python-max", default="100M", help="largest size the Python baseline runs on")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--delete-after", action="store_true")
+    args = ap.parse_args()
+
+    cpu = "?"
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    print(f"machine: {os.cpu_count()} cores ({cpu}), "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
+          f"{platform.system()} {platform.release()}")
+    print(f"pretok-db: index --quiet --workers W --memory-limit {args.memory_limit} FILE; "
+          f"python: tools/bench/python_baseline.py --processes P FILE; median of {args.repeat}\n")
+    print("| input | tool | workers | wall (s) | MB/s | peak RSS (MiB) | vs Python, same workers |")
+    print("|---|---|---|---|---|---|---|")
+    for kind in args.kinds.split(","):
+        for size in args.sizes.split(","):
+            path = corpus(args, kind, size)
+            mb = os.path.getsize(path) / 1e6
+            python = {}
+            if parse_size(size) <= parse_size(args.python_max):
+                for w in args.workers.split(","):
+                    t, rss = median_of(args, run_python, path, int(w))
+                    python[w] = t
+                    print(f"| {kind} {size} | python regex | {w} | {t:.1f} | {mb / t:.1f} | "
+                          f"{rss / 2**20:.0f} | 1x |", flush=True)
+            for w in args.workers.split(","):
+                t, rss = median_of(args, run_pretokdb, path, int(w))
+                ratio = f"{python[w] / t:.0f}x" if w in python else "-"
+                print(f"| {kind} {size} | pretok-db | {w} | {t:.2f} | {mb / t:.0f} | "
+                      f"{rss / 2**20:.0f} | {ratio} |", flush=True)
+            if args.delete_after:
+                os.remove(path)
+
+
+if __name__ == "__main__":
+    main()
