@@ -55,15 +55,17 @@ class Indexer {
   // before the database is touched.
   Status Run(const std::vector<std::string>& paths);
 
-  // Asks a running Run() to commit what it has counted and return
-  // Status::Aborted. Thread-safe; callable before or during Run().
+  // Asks a running Run() (or the next one, if none is running) to commit
+  // what it has counted and return Status::Aborted; the Run() after that
+  // resumes. Thread-safe.
   void RequestStop();
 
   // Thread-safe; callable during Run().
   IndexProgress progress() const;
 
  private:
-  class Run_;
+  Status RunOnce(const std::vector<std::string>& paths);
+
   const std::string db_path_;
   const IndexOptions options_;
   std::atomic<bool> stop_{false};

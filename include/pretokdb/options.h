@@ -13,6 +13,7 @@ namespace pretokdb {
 // Something that happened during a run, for logs and progress displays.
 struct IndexEvent {
   enum class Type { kStart, kSpill, kCheckpoint, kFinish, kError };
+  explicit IndexEvent(Type t) : type(t) {}
   Type type;
   // kStart: bytes to do in this run; kFinish/kError: bytes done.
   uint64_t bytes = 0;

@@ -16,7 +16,14 @@ void Arena::Reset() {
 char* Arena::AllocateSlow(size_t n) {
   if (n > block_size_ / 4) {
     // Large requests get a block of their own, so that the rest of the
-    // current block is not wasted.
+    // current block is not wasted. Kept blocks this cycle has not reached
+    // are freed to make room, so memory_held() stays near the most one
+    // cycle needs rather than the sum of two different cycles.
+    for (size_t freed = 0; freed < n && blocks_.size() > next_block_;) {
+      freed += blocks_.back().size;
+      held_ -= blocks_.back().size;
+      blocks_.pop_back();
+    }
     large_.push_back(Block{std::unique_ptr<char[]>(new char[n]), n});
     held_ += n;
     used_ += n;

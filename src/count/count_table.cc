@@ -18,6 +18,8 @@ constexpr double kMaxLoad = 0.7;
 // Typical pretokens are ~8 bytes against 32 bytes a slot / kMaxLoad.
 constexpr double kSlotShare = 0.7;
 constexpr size_t kMinCapacity = 64;
+// Past this load Add() grows the array rather than risk a full table.
+constexpr double kOverflowLoad = 0.9;
 
 size_t ArenaBlockSize(size_t budget) {
   return std::clamp<size_t>(budget / 16, 4096, size_t{1} << 20);
@@ -38,6 +40,8 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
                                               capacity_ * sizeof(Slot));
   size_t reserve = max_piece_bytes + ArenaBlockSize(byte_budget);
   arena_limit_ = arena_share > reserve ? arena_share - reserve : 0;
+  base_capacity_ = capacity_;
+  overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
   // calloc: the kernel hands out zeroed pages, and Clear() re-zeroes.
   slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
   if (slots_ == nullptr) throw std::bad_alloc();
@@ -47,12 +51,12 @@ CountTable::~CountTable() { std::free(slots_); }
 
 void CountTable::Add(std::string_view token, uint64_t n) {
   assert(n > 0);
+  if (size_ >= overflow_entries_) Grow();
   const uint64_t hash = XXH3_64bits(token.data(), token.size());
   size_t i = Home(hash);
   for (;;) {
     Slot& s = slots_[i];
     if (s.count == 0) {
-      assert(size_ < capacity_);
       char* key = arena_.Allocate(token.size());
       if (!token.empty()) std::memcpy(key, token.data(), token.size());
       s.hash = hash;
@@ -63,7 +67,7 @@ void CountTable::Add(std::string_view token, uint64_t n) {
       break;
     }
     if (s.hash == hash && s.key_size == token.size() &&
-        std::memcmp(s.key, token.data(), token.size()) == 0) {
+        (token.empty() || std::memcmp(s.key, token.data(), token.size()) == 0)) {
       s.count += n;
       break;
     }
@@ -72,12 +76,42 @@ void CountTable::Add(std::string_view token, uint64_t n) {
   total_ += n;
 }
 
+void CountTable::Grow() {
+  // Only a piece far larger than max_piece_bytes gets here: a stretch of
+  // input with no resume point in it (e.g. megabytes of CJK text without a
+  // newline). Correctness first: double, over budget, until the next
+  // resume point spills and Clear() shrinks back.
+  Slot* old = slots_;
+  const size_t old_capacity = capacity_;
+  capacity_ *= 2;
+  overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
+  slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
+  if (slots_ == nullptr) throw std::bad_alloc();
+  for (size_t j = 0; j < old_capacity; ++j) {
+    if (old[j].count == 0) continue;
+    size_t i = Home(old[j].hash);
+    while (slots_[i].count != 0) {
+      if (++i == capacity_) i = 0;
+    }
+    slots_[i] = old[j];
+  }
+  std::free(old);
+}
+
 bool CountTable::NeedsSpill() const {
   return size_ > max_entries_ || arena_.memory_used() > arena_limit_;
 }
 
 void CountTable::Clear() {
-  if (size_ != 0) std::memset(slots_, 0, capacity_ * sizeof(Slot));
+  if (capacity_ != base_capacity_) {
+    std::free(slots_);
+    capacity_ = base_capacity_;
+    overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
+    slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
+    if (slots_ == nullptr) throw std::bad_alloc();
+  } else if (size_ != 0) {
+    std::memset(slots_, 0, capacity_ * sizeof(Slot));
+  }
   size_ = 0;
   total_ = 0;
   arena_.Reset();

@@ -35,8 +35,10 @@ class CountTable {
   CountTable(const CountTable&) = delete;
   CountTable& operator=(const CountTable&) = delete;
 
-  // Adds n (> 0) to the count of token. REQUIRES: !NeedsSpill() before the
-  // current piece began, so that there is room.
+  // Adds n (> 0) to the count of token. Stays within the budget if
+  // NeedsSpill() was false before the current piece began and the piece is
+  // at most max_piece_bytes; a longer piece may grow the table past its
+  // budget (it never fails) until the next Clear().
   void Add(std::string_view token, uint64_t n = 1);
 
   // True when the table must be spilled before another piece is counted.
@@ -77,7 +79,11 @@ class CountTable {
         (static_cast<unsigned __int128>(hash) * capacity_) >> 64);
   }
 
+  void Grow();
+
   size_t capacity_;
+  size_t base_capacity_;     // capacity_ within the budget
+  size_t overflow_entries_;  // Add() grows past this size
   size_t max_entries_;  // load-factor limit, less one piece of headroom
   size_t arena_limit_;  // arena bytes allowed, less one piece of headroom
   size_t size_ = 0;

@@ -74,6 +74,13 @@ IndexProgress Indexer::progress() const {
 }
 
 Status Indexer::Run(const std::vector<std::string>& paths) {
+  Status s = RunOnce(paths);
+  // A stop request ends one Run(); the next one resumes.
+  if (s.IsAborted()) stop_.store(false);
+  return s;
+}
+
+Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   start_ns_.store(NowNs());
   const int workers = options_.workers > 0
                           ? options_.workers
@@ -177,8 +184,8 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
     if (is_new[i]) new_bytes += files[i]->size();
   }
   const uint64_t target = ChunkTargetBytes(new_bytes, workers);
-  std::unique_ptr<StoreBatch> plan = store->NewBatch();
-  if (new_db) plan->PutMeta(kConfigKey, EncodeConfig(config));
+  MetaWrites plan;
+  if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(config));
   for (size_t i = 0; i < files.size(); ++i) {
     if (!is_new[i]) continue;
     SourceRecord& r = sources[i];
@@ -187,13 +194,11 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
     r.size = files[i]->size();
     r.fingerprint = fingerprints[i];
     PRETOKDB_RETURN_IF_ERROR(PlanChunks(*files[i], specials, target, &r.chunks));
-    plan->PutMeta(SourceKey(r.id), EncodeSource(r));
+    plan.puts.emplace_back(SourceKey(r.id), EncodeSource(r));
     // regex.split gives one more document than separators, per file.
-    plan->AddStat(kStatDocuments, 1);
+    plan.stats.emplace_back(kStatDocuments, 1);
   }
-  if (!plan->empty()) {
-    PRETOKDB_RETURN_IF_ERROR(store->Write(plan.get(), /*sync=*/true));
-  }
+  PRETOKDB_RETURN_IF_ERROR(store->Commit({}, plan));
 
   // 4. Ranges to count.
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
@@ -216,7 +221,7 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
   bytes_total_.store(total);
   bytes_done_.store(done);
   {
-    IndexEvent e{IndexEvent::Type::kStart};
+    IndexEvent e(IndexEvent::Type::kStart);
     e.bytes = total - done;
     emit(e);
   }
@@ -264,14 +269,10 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
 
   const double elapsed = progress().elapsed_seconds;
   {
-    std::unique_ptr<StoreBatch> b = store->NewBatch();
-    b->AddStat(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
-    Status es = store->Write(b.get(), /*sync=*/true);
+    MetaWrites m;
+    m.stats.emplace_back(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
+    Status es = store->Commit({}, m);
     if (first_error.ok() && !es.ok()) first_error = es;
-  }
-  if (first_error.ok()) {
-    Status fs = store->Flush();
-    if (!fs.ok()) first_error = fs;
   }
 
   Status result = first_error;
@@ -287,7 +288,7 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
     }
     if (!all_done) result = Status::Aborted(db_path_, "stopped before the end");
   }
-  IndexEvent e{result.ok() ? IndexEvent::Type::kFinish : IndexEvent::Type::kError};
+  IndexEvent e(result.ok() ? IndexEvent::Type::kFinish : IndexEvent::Type::kError);
   e.bytes = bytes_done_.load();
   e.message = result.ok() ? "" : result.message();
   e.elapsed_seconds = elapsed;

@@ -55,7 +55,7 @@ Status Worker::Spill() {
     entries_.push_back(MakeCountEntry(token, count));
   });
   SortCountEntries(&entries_);
-  SpillMeta meta;
+  MetaWrites meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
     PutFixed64(&value, c.offset);
@@ -68,17 +68,17 @@ Status Worker::Spill() {
   const size_t entries = entries_.size();
   uint64_t batch_bytes = 0;
   PRETOKDB_RETURN_IF_ERROR(
-      context_.store->CommitSpill(entries_, meta, &batch_bytes));
+      context_.store->Commit(entries_, meta, &batch_bytes));
   context_.spills->fetch_add(1, std::memory_order_relaxed);
 
   if (context_.on_event) {
-    IndexEvent e{IndexEvent::Type::kSpill};
+    IndexEvent e(IndexEvent::Type::kSpill);
     e.worker = id_;
     e.entries = entries;
     e.batch_bytes = batch_bytes;
     context_.on_event(e);
     for (const Checkpoint& c : pending_) {
-      IndexEvent ce{IndexEvent::Type::kCheckpoint};
+      IndexEvent ce(IndexEvent::Type::kCheckpoint);
       ce.worker = id_;
       ce.path = c.file->path();
       ce.offset = c.offset;

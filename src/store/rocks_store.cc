@@ -2,14 +2,15 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/memtablerep.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
-#include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 #include <filesystem>
+#include <map>
 #include <system_error>
 #include <vector>
 
@@ -24,10 +25,6 @@ namespace {
 
 constexpr char kCountsFamily[] = "counts";
 constexpr char kMetaFamily[] = "meta";
-// Below this many entries a spill is a WriteBatch: an SST file per tiny
-// spill would cost more (file creation, MANIFEST write, L0 churn) than the
-// memtable does.
-constexpr size_t kIngestMinEntries = 16384;
 constexpr char kIngestDir[] = "spill-tmp";
 
 Status FromRocks(const rocksdb::Status& s, const std::string& path) {
@@ -52,18 +49,17 @@ rocksdb::Slice ToSlice(std::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
 }
 
-// Sizes RocksDB's memory from its budget: two memtables per family at most,
-// a block cache, and memtables charged to that cache so the sum stays
-// bounded.
+// Sizes RocksDB's memory from its budget. Nothing is written through the
+// memtables (see Commit), so the budget goes to the block cache, which also
+// holds the index blocks of open table files, and to compaction.
 void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
                      rocksdb::ColumnFamilyOptions* counts,
                      rocksdb::ColumnFamilyOptions* meta) {
   const uint64_t budget = std::max<uint64_t>(options.memory_budget, 4 << 20);
-  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(budget / 4);
+  std::shared_ptr<rocksdb::Cache> cache = rocksdb::NewLRUCache(budget / 2);
 
-  counts->write_buffer_size = std::max<uint64_t>(budget / 4, 1 << 20);
-  counts->max_write_buffer_number = 2;
-  counts->min_write_buffer_number_to_merge = 1;
+  counts->write_buffer_size = 1 << 20;
+  meta->write_buffer_size = 1 << 20;
   counts->target_file_size_base = 64 << 20;
   counts->max_bytes_for_level_base = 256 << 20;
   // Every spill file spans the whole key space, so each L0->L1 compaction
@@ -73,13 +69,6 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   counts->level0_slowdown_writes_trigger = 48;
   counts->level0_stop_writes_trigger = 96;
   counts->merge_operator = NewCountMergeOperator();
-  if (!options.read_only) {
-    // Spills append whole tables at once and the writer never reads its
-    // own memtable, so an append-only vector (sorted once, at flush) beats
-    // a skiplist insert per entry by a wide margin.
-    counts->memtable_factory = std::make_shared<rocksdb::VectorRepFactory>();
-    db->allow_concurrent_memtable_write = false;
-  }
   counts->compression = rocksdb::kLZ4Compression;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -91,8 +80,6 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   table.block_size = 16 << 10;
   counts->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
-  meta->write_buffer_size = 1 << 20;
-  meta->max_write_buffer_number = 2;
   meta->merge_operator = NewCountMergeOperator();
   rocksdb::BlockBasedTableOptions meta_table;
   meta_table.block_cache = cache;
@@ -104,7 +91,6 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   db->max_open_files = options.read_only ? -1 : 256;
   db->keep_log_file_num = 3;
   db->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db->max_total_wal_size = budget;
   db->avoid_unnecessary_blocking_io = true;
 }
 
@@ -130,39 +116,6 @@ void SortCountEntries(std::vector<CountEntry>* entries) {
               return a.token < b.token;
             });
 }
-
-// ---- StoreBatch ------------------------------------------------------------
-
-StoreBatch::StoreBatch() : rep_(std::make_unique<rocksdb::WriteBatch>()) {}
-StoreBatch::~StoreBatch() = default;
-
-void StoreBatch::AddCount(std::string_view token, uint64_t n) {
-  std::string v;
-  PutFixed64(&v, n);
-  rocksdb::Status s =
-      rep_->Merge(static_cast<rocksdb::ColumnFamilyHandle*>(counts_cf_),
-                  ToSlice(token), v);
-  (void)s;  // only fails past 4 GiB per entry, which a pretoken cannot reach
-}
-
-void StoreBatch::AddStat(std::string_view key, uint64_t n) {
-  std::string v;
-  PutFixed64(&v, n);
-  rocksdb::Status s = rep_->Merge(
-      static_cast<rocksdb::ColumnFamilyHandle*>(meta_cf_), ToSlice(key), v);
-  (void)s;
-}
-
-void StoreBatch::PutMeta(std::string_view key, std::string_view value) {
-  rocksdb::Status s =
-      rep_->Put(static_cast<rocksdb::ColumnFamilyHandle*>(meta_cf_),
-                ToSlice(key), ToSlice(value));
-  (void)s;
-}
-
-void StoreBatch::Clear() { rep_->Clear(); }
-size_t StoreBatch::ByteSize() const { return rep_->GetDataSize(); }
-bool StoreBatch::empty() const { return rep_->Count() == 0; }
 
 // ---- StoreIterator ---------------------------------------------------------
 
@@ -232,8 +185,18 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
   if (options.read_only) {
-    s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors, &handles,
-                                     &db);
+    // A writer may, between our reading its MANIFEST and opening a table
+    // file, compact that file away (or roll the MANIFEST). The files of
+    // any later MANIFEST are there, so trying again succeeds.
+    for (int attempt = 0;; ++attempt) {
+      s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
+                                       &handles, &db);
+      if (s.ok() || attempt == 20 || !(s.IsIOError() || s.IsNotFound() ||
+                                       s.IsCorruption() || s.IsPathNotFound())) {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * attempt));
+    }
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   }
@@ -273,50 +236,10 @@ RocksStore::~RocksStore() {
   delete db_;
 }
 
-std::unique_ptr<StoreBatch> RocksStore::NewBatch() const {
-  auto batch = std::make_unique<StoreBatch>();
-  batch->counts_cf_ = counts_;
-  batch->meta_cf_ = meta_;
-  return batch;
-}
-
-Status RocksStore::Write(StoreBatch* batch, bool sync) {
-  rocksdb::WriteOptions wo;
-  wo.sync = sync;
-  return FromRocks(db_->Write(wo, batch->rep_.get()), path_);
-}
-
-Status RocksStore::CommitSpill(const std::vector<CountEntry>& counts,
-                               const SpillMeta& meta, uint64_t* bytes) {
-  if (counts.size() >= kIngestMinEntries) {
-    return IngestSpill(counts, meta, bytes);
-  }
-  rocksdb::WriteBatch batch;
-  std::string value;
-  for (const CountEntry& e : counts) {
-    value.clear();
-    PutFixed64(&value, e.count);
-    rocksdb::Status s = batch.Merge(counts_, ToSlice(e.token), value);
-    if (!s.ok()) return FromRocks(s, path_);
-  }
-  for (const auto& [key, v] : meta.puts) {
-    rocksdb::Status s = batch.Put(meta_, key, v);
-    if (!s.ok()) return FromRocks(s, path_);
-  }
-  for (const auto& [key, n] : meta.stats) {
-    value.clear();
-    PutFixed64(&value, n);
-    rocksdb::Status s = batch.Merge(meta_, key, value);
-    if (!s.ok()) return FromRocks(s, path_);
-  }
-  *bytes = batch.GetDataSize();
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  return FromRocks(db_->Write(wo, &batch), path_);
-}
-
-Status RocksStore::IngestSpill(const std::vector<CountEntry>& counts,
-                               const SpillMeta& meta, uint64_t* bytes) {
+Status RocksStore::Commit(const std::vector<CountEntry>& counts,
+                          const MetaWrites& meta, uint64_t* bytes) {
+  uint64_t unused;
+  if (bytes == nullptr) bytes = &unused;
   const uint64_t n = next_file_.fetch_add(1);
   const std::string counts_file =
       ingest_dir_ + "/counts-" + std::to_string(n) + ".sst";
@@ -329,60 +252,93 @@ Status RocksStore::IngestSpill(const std::vector<CountEntry>& counts,
   };
 
   std::string value;
-  rocksdb::SstFileWriter counts_writer(rocksdb::EnvOptions(), *counts_options_,
-                                       counts_);
-  rocksdb::Status s = counts_writer.Open(counts_file);
-  for (size_t i = 0; s.ok() && i < counts.size(); ++i) {
-    value.clear();
-    PutFixed64(&value, counts[i].count);
-    s = counts_writer.Merge(ToSlice(counts[i].token), value);
+  rocksdb::Status s;
+  rocksdb::ExternalSstFileInfo counts_info, meta_info;
+  // SstFileWriter refuses an empty file: a family with nothing to add gets
+  // no file.
+  if (!counts.empty()) {
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
+                                  counts_);
+    s = writer.Open(counts_file);
+    for (size_t i = 0; s.ok() && i < counts.size(); ++i) {
+      value.clear();
+      PutFixed64(&value, counts[i].count);
+      s = writer.Merge(ToSlice(counts[i].token), value);
+    }
+    if (s.ok()) s = writer.Finish(&counts_info);
   }
-  rocksdb::ExternalSstFileInfo counts_info;
-  if (s.ok()) s = counts_writer.Finish(&counts_info);
 
-  // Meta records in key order, as an SST file requires.
+  // Meta records in key order and unique, as an SST file requires: a key
+  // put twice keeps its last value, a stat added twice adds both.
   struct MetaRecord {
+    bool is_stat = false;
+    std::string value;
+    uint64_t stat = 0;
+  };
+  std::map<std::string_view, MetaRecord> by_key;
+  for (const auto& [key, v] : meta.puts) {
+    MetaRecord& r = by_key[key];
+    r.is_stat = false;
+    r.value = v;
+  }
+  for (const auto& [key, n] : meta.stats) {
+    MetaRecord& r = by_key[key];
+    r.is_stat = true;
+    r.stat += n;
+  }
+  struct Record {
     std::string_view key;
     bool is_stat;
     std::string value;
   };
-  std::vector<MetaRecord> records;
-  for (const auto& [key, v] : meta.puts) records.push_back({key, false, v});
-  for (const auto& [key, stat] : meta.stats) {
-    value.clear();
-    PutFixed64(&value, stat);
-    records.push_back({key, true, value});
+  std::vector<Record> records;
+  for (auto& [key, r] : by_key) {
+    if (r.is_stat) {
+      if (r.stat == 0) continue;
+      r.value.clear();
+      PutFixed64(&r.value, r.stat);
+    }
+    records.push_back({key, r.is_stat, std::move(r.value)});
   }
-  std::sort(records.begin(), records.end(),
-            [](const MetaRecord& a, const MetaRecord& b) { return a.key < b.key; });
-  rocksdb::SstFileWriter meta_writer(rocksdb::EnvOptions(), *meta_options_,
-                                     meta_);
-  if (s.ok()) s = meta_writer.Open(meta_file);
-  for (size_t i = 0; s.ok() && i < records.size(); ++i) {
-    s = records[i].is_stat
-            ? meta_writer.Merge(ToSlice(records[i].key), records[i].value)
-            : meta_writer.Put(ToSlice(records[i].key), records[i].value);
+  if (s.ok() && !records.empty()) {
+    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *meta_options_,
+                                  meta_);
+    s = writer.Open(meta_file);
+    for (size_t i = 0; s.ok() && i < records.size(); ++i) {
+      s = records[i].is_stat
+              ? writer.Merge(ToSlice(records[i].key), records[i].value)
+              : writer.Put(ToSlice(records[i].key), records[i].value);
+    }
+    if (s.ok()) s = writer.Finish(&meta_info);
   }
-  rocksdb::ExternalSstFileInfo meta_info;
-  if (s.ok()) s = meta_writer.Finish(&meta_info);
   if (!s.ok()) {
     cleanup();
     return FromRocks(s, path_);
+  }
+  if (counts.empty() && records.empty()) {
+    *bytes = 0;
+    return Status::OK();
   }
 
   rocksdb::IngestExternalFileOptions ingest;
   ingest.move_files = true;
   ingest.write_global_seqno = false;  // no random write into the new file
-  rocksdb::IngestExternalFileArg counts_arg, meta_arg;
-  counts_arg.column_family = counts_;
-  counts_arg.external_files = {counts_file};
-  counts_arg.options = ingest;
-  meta_arg.column_family = meta_;
-  meta_arg.external_files = {meta_file};
-  meta_arg.options = ingest;
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  if (!counts.empty()) {
+    args.emplace_back();
+    args.back().column_family = counts_;
+    args.back().external_files = {counts_file};
+    args.back().options = ingest;
+  }
+  if (!records.empty()) {
+    args.emplace_back();
+    args.back().column_family = meta_;
+    args.back().external_files = {meta_file};
+    args.back().options = ingest;
+  }
   // One MANIFEST record for both families: the counts and the checkpoint
   // that covers them land together or not at all.
-  s = db_->IngestExternalFiles({counts_arg, meta_arg});
+  s = db_->IngestExternalFiles(args);
   cleanup();
   *bytes = counts_info.file_size + meta_info.file_size;
   return FromRocks(s, path_);
@@ -436,10 +392,5 @@ std::unique_ptr<StoreIterator> RocksStore::NewMetaIterator() const {
       db_->NewIterator(rocksdb::ReadOptions(), meta_));
 }
 
-Status RocksStore::Flush() {
-  rocksdb::FlushOptions fo;
-  fo.wait = true;
-  return FromRocks(db_->Flush(fo, {counts_, meta_}), path_);
-}
 
 }  // namespace pretokdb

@@ -26,33 +26,9 @@ struct Options;
 class DB;
 class ColumnFamilyHandle;
 class Iterator;
-class WriteBatch;
 }  // namespace rocksdb
 
 namespace pretokdb {
-
-// Writes that commit together: the counts of a spill, the checkpoints that
-// say which bytes they cover, and the stats they add to.
-class StoreBatch {
- public:
-  StoreBatch();
-  ~StoreBatch();
-  StoreBatch(const StoreBatch&) = delete;
-  StoreBatch& operator=(const StoreBatch&) = delete;
-
-  void AddCount(std::string_view token, uint64_t n);
-  void AddStat(std::string_view key, uint64_t n);
-  void PutMeta(std::string_view key, std::string_view value);
-  void Clear();
-  size_t ByteSize() const;
-  bool empty() const;
-
- private:
-  friend class RocksStore;
-  std::unique_ptr<rocksdb::WriteBatch> rep_;
-  void* counts_cf_ = nullptr;  // set by RocksStore::NewBatch
-  void* meta_cf_ = nullptr;
-};
 
 // A cursor over one column family in key order. Check status() when
 // Valid() turns false.
@@ -88,9 +64,9 @@ CountEntry MakeCountEntry(std::string_view token, uint64_t count);
 // Sorts by token bytes, unsigned lexicographic (RocksDB's default order).
 void SortCountEntries(std::vector<CountEntry>* entries);
 
-// The meta records a spill commits with its counts: checkpoints (Put) and
-// stat counters (added).
-struct SpillMeta {
+// The meta records committed with counts: records replaced (checkpoints,
+// source records, config) and stat counters added to.
+struct MetaWrites {
   std::vector<std::pair<std::string, std::string>> puts;
   std::vector<std::pair<std::string, uint64_t>> stats;
 };
@@ -115,17 +91,15 @@ class RocksStore {
                      std::unique_ptr<RocksStore>* store);
   ~RocksStore();
 
-  std::unique_ptr<StoreBatch> NewBatch() const;
-  // Commits the batch atomically; sync makes it durable across power loss.
-  Status Write(StoreBatch* batch, bool sync);
-
-  // Commits a spill atomically and durably: counts sorted by token
-  // (ascending, unique) and their meta records. A large spill is written as
-  // two SST files (counts, meta) ingested into both column families in one
-  // atomic step, which skips the memtable and its sort; a small one is a
-  // synced WriteBatch. *bytes: what was written.
-  Status CommitSpill(const std::vector<CountEntry>& counts,
-                     const SpillMeta& meta, uint64_t* bytes);
+  // Commits counts (sorted by token, ascending, unique; added to the
+  // stored counts) and meta records atomically and durably. Every write of
+  // the database goes through here: two SST files (counts, meta) ingested
+  // into both column families in one MANIFEST record. There is no
+  // write-ahead log, so the MANIFEST alone says what is committed, and a
+  // read-only open sees exactly a set of whole commits. *bytes (optional):
+  // the size of the files written.
+  Status Commit(const std::vector<CountEntry>& counts, const MetaWrites& meta,
+                uint64_t* bytes = nullptr);
 
   // NotFound if absent.
   Status GetMeta(std::string_view key, std::string* value) const;
@@ -137,17 +111,10 @@ class RocksStore {
   std::unique_ptr<StoreIterator> NewCountIterator() const;
   std::unique_ptr<StoreIterator> NewMetaIterator() const;
 
-  // Flushes memtables to disk (at the end of a run, so that a read-only
-  // open does not have to replay a large log).
-  Status Flush();
-
   const std::string& path() const { return path_; }
 
  private:
   RocksStore() = default;
-
-  Status IngestSpill(const std::vector<CountEntry>& counts,
-                     const SpillMeta& meta, uint64_t* bytes);
 
   std::string path_;
   std::string ingest_dir_;  // spill files waiting to be ingested

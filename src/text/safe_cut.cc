@@ -47,8 +47,22 @@ bool SpaceEndsAt(const uint8_t* begin, const uint8_t* q) {
   }
 }
 
+// 0: other, 1: letter, 2: number (ASCII only; spaces never reach it).
+inline int AsciiClass(uint8_t b) {
+  if ((b | 0x20) >= 'a' && (b | 0x20) <= 'z') return 1;
+  if (b >= '0' && b <= '9') return 2;
+  return 0;
+}
+
 inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
-  return IsAsciiSpace(*q) && !SpaceEndsAt(begin, q);
+  const uint8_t b = *q;
+  if (IsAsciiSpace(b)) return !SpaceEndsAt(begin, q);
+  // Between two ASCII non-spaces of different classes (letter, number,
+  // other): no pretoken holds both, except a contraction, which starts at
+  // an apostrophe, so an apostrophe on the left is never cut after.
+  const uint8_t a = q[-1];
+  if ((a | b) >= 0x80 || a == '\'' || IsAsciiSpace(a)) return false;
+  return AsciiClass(a) != AsciiClass(b);
 }
 
 }  // namespace

@@ -4,9 +4,18 @@
 // may be split without changing any pretoken, so that a file with no special
 // token still splits across workers.
 //
-// A position q is a safe cut if the byte at q is ASCII whitespace (0x09..0x0D
-// or 0x20) and the character that ends just before q is not whitespace.
-// Why the pretokens of s are then those of s[:q] followed by those of s[q:]:
+// A position q is a safe cut if
+//   (a) the byte at q is ASCII whitespace (0x09..0x0D or 0x20) and the
+//       character that ends just before q is not whitespace, or
+//   (b) the bytes at q-1 and q are ASCII non-spaces of different classes
+//       (letter, number, other) and the one at q-1 is not an apostrophe.
+// (b) keeps pieces short in long stretches without whitespace (minified
+// code, tables, base64): only a run of one class, i.e. one pretoken, is
+// left without a cut.
+// Why the pretokens of s are then those of s[:q] followed by those of s[q:]
+// for (a); for (b), no branch of the pattern matches across a change of
+// class except the contraction, whose apostrophe is excluded, and both
+// bytes are ASCII, so decoding is unaffected too:
 //   - Bytes: an ASCII byte is never part of a multi-byte sequence, valid or
 //     ill-formed, so decoding (with U+FFFD replacement) each side gives the
 //     decoding of the whole.

@@ -182,6 +182,27 @@ TEST(Gpt2ScannerTest, LongRunsCrossNoLimit) {
   EXPECT_EQ(Scan("a" + spaces + "b"), (Tokens{"a", spaces.substr(1), " b"}));
 }
 
+// Words are skipped 8 bytes at a time; put every ASCII byte at every offset
+// of a long word to check where the word ends.
+TEST(Gpt2ScannerTest, WordEndsAtEveryOffsetAndByte) {
+  for (int b = 0; b < 0x80; b++) {
+    const bool letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+    for (size_t at = 1; at < 20; at++) {
+      std::string s(24, 'w');
+      s[at] = static_cast<char>(b);
+      const Tokens tokens = Scan(s);
+      ASSERT_FALSE(tokens.empty());
+      ASSERT_EQ(tokens[0].size(), letter ? s.size() : at)
+          << "byte " << b << " at " << at;
+    }
+  }
+  EXPECT_EQ(
+      Scan("abcdefgh\u00E9ijklmnop\u4E2Dqrstuvwxyz \u0416abcdefghij"),
+      (Tokens{"abcdefgh\u00E9ijklmnop\u4E2Dqrstuvwxyz", " \u0416abcdefghij"}));
+  EXPECT_EQ(Scan("abcdefghijklmnop\u0301abcdefghijklmnop"),
+            (Tokens{"abcdefghijklmnop", "\u0301", "abcdefghijklmnop"}));
+}
+
 TEST(Gpt2ScannerTest, InvalidUtf8StaysInBounds) {
   // Not a supported input, but it must tile and never read past the end.
   for (std::string_view s :

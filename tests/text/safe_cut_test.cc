@@ -2,6 +2,7 @@
 
 #include "text/safe_cut.h"
 
+#include <cctype>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -38,13 +39,29 @@ ptrdiff_t Last(std::string_view s) {
   return q == nullptr ? -1 : q - s.data();
 }
 
-// The definition, spelled out slowly: byte q is ASCII whitespace and the
-// last character of the decoded s[:q] is not \s; and, since bytes before the
-// range are unknown, s[:q] is not one or two continuation bytes only (the
-// tail of a multi-byte space that starts before the range).
+// Class of an ASCII byte for rule (b): 0 other, 1 letter, 2 number, 3 space.
+int AsciiClassReference(unsigned char b) {
+  if (b == ' ' || (b >= 0x09 && b <= 0x0D)) return 3;
+  if (std::isalpha(b)) return 1;
+  if (std::isdigit(b)) return 2;
+  return 0;
+}
+
+// The definition, spelled out slowly: (a) byte q is ASCII whitespace and
+// the last character of the decoded s[:q] is not \s; and, since bytes
+// before the range are unknown, s[:q] is not one or two continuation bytes
+// only (the tail of a multi-byte space that starts before the range); or
+// (b) bytes q-1 and q are ASCII non-spaces of different classes and q-1 is
+// not an apostrophe.
 bool IsSafeCutReference(std::string_view s, size_t q) {
   if (q == 0 || q >= s.size()) return false;
   const unsigned char b = s[q];
+  const unsigned char a = s[q - 1];
+  if (a < 0x80 && b < 0x80 && a != '\'' && AsciiClassReference(a) != 3 &&
+      AsciiClassReference(b) != 3 &&
+      AsciiClassReference(a) != AsciiClassReference(b)) {
+    return true;
+  }
   if (!(b == ' ' || (b >= 0x09 && b <= 0x0D))) return false;
   bool all_continuation = true;
   for (size_t i = 0; i < q; i++) {

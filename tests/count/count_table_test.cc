@@ -1,0 +1,311 @@
+// Copyright (c) pretok-db authors.
+
+#include "count/count_table.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <map>
+#include <random>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace pretokdb {
+namespace {
+
+using Counts = std::unordered_map<std::string, uint64_t>;
+
+// The table's entries; fails the test on a duplicate key or a zero count.
+Counts Contents(const CountTable& table) {
+  Counts out;
+  uint64_t total = 0;
+  table.ForEach([&](std::string_view token, uint64_t count) {
+    EXPECT_GT(count, 0u);
+    EXPECT_TRUE(out.emplace(std::string(token), count).second)
+        << "duplicate entry for '" << token << "'";
+    total += count;
+  });
+  EXPECT_EQ(out.size(), table.size());
+  EXPECT_EQ(total, table.total());
+  return out;
+}
+
+// Adds the table's entries to *spilled and clears it, as a worker's spill
+// does.
+void Drain(CountTable* table, Counts* spilled) {
+  for (const auto& [token, count] : Contents(*table)) (*spilled)[token] += count;
+  table->Clear();
+}
+
+// A random token: often from a small set (so that counts go above one),
+// sometimes empty, with NUL or high bytes, or long.
+std::string RandomToken(std::mt19937* rnd, size_t max_len) {
+  const int kind = (*rnd)() % 10;
+  std::string t;
+  if (kind == 0) return t;
+  size_t len;
+  if (kind <= 5) {
+    len = (*rnd)() % 3 + 1;  // few distinct: many repeats
+  } else if (kind <= 8) {
+    len = (*rnd)() % 12 + 1;
+  } else {
+    len = (*rnd)() % max_len + 1;
+  }
+  const char alphabet[] = {'a', 'b', ' ', '\0', '\xFF', '\x80', 'Z'};
+  const size_t n = kind <= 5 ? 3 : sizeof(alphabet);
+  for (size_t i = 0; i < len; i++) t.push_back(alphabet[(*rnd)() % n]);
+  return t;
+}
+
+// The i-th of a stream of distinct tokens of length len (len >= 1): a
+// varint-like spelling of i, padded, so no two (i, len) pairs collide.
+std::string DistinctToken(uint64_t i, size_t len) {
+  std::string t;
+  uint64_t v = i;
+  do {
+    t.push_back(static_cast<char>(0x80 | (v & 0x3F)));
+    v >>= 6;
+  } while (v != 0);
+  // The first byte without its high bit ends the spelling, so spellings
+  // of different i never agree, whatever padding follows.
+  t.back() = static_cast<char>(t.back() & 0x7F);
+  if (t.size() < len) t.resize(len, '.');  // else longer than asked
+  return t;
+}
+
+TEST(CountTableTest, Empty) {
+  CountTable table(1 << 20, 4096);
+  EXPECT_TRUE(table.empty());
+  EXPECT_EQ(table.size(), 0u);
+  EXPECT_EQ(table.total(), 0u);
+  EXPECT_FALSE(table.NeedsSpill());
+  EXPECT_TRUE(Contents(table).empty());
+}
+
+TEST(CountTableTest, AddsUp) {
+  CountTable table(1 << 20, 4096);
+  table.Add("the");
+  table.Add(" cat");
+  table.Add("the", 5);
+  table.Add(std::string_view("a\0b", 3));
+  table.Add(std::string_view("a\0c", 3));
+  table.Add("");
+  table.Add("");
+  Counts expected = {{"the", 6},
+                     {" cat", 1},
+                     {std::string("a\0b", 3), 1},
+                     {std::string("a\0c", 3), 1},
+                     {"", 2}};
+  EXPECT_EQ(Contents(table), expected);
+  EXPECT_EQ(table.total(), 11u);
+  EXPECT_EQ(table.size(), 5u);
+}
+
+// Tokens that differ only after a NUL, or only in length, are different.
+TEST(CountTableTest, KeysAreBytesNotCStrings) {
+  CountTable table(1 << 20, 4096);
+  const std::string a("x\0y", 3), b("x\0z", 3), c("x", 1), d("x\0", 2);
+  for (const std::string& t : {a, b, c, d, a, d}) table.Add(t);
+  Counts expected = {{a, 2}, {b, 1}, {c, 1}, {d, 2}};
+  EXPECT_EQ(Contents(table), expected);
+}
+
+// Many random tokens, spilled whenever NeedsSpill() asks between pieces:
+// what was spilled plus what is left equals a plain hash map's counts.
+TEST(CountTableTest, MatchesUnorderedMap) {
+  for (size_t budget : {size_t{64} << 10, size_t{1} << 20}) {
+    constexpr size_t kPiece = 256;
+    CountTable table(budget, kPiece);
+    std::mt19937 rnd(static_cast<uint32_t>(budget));
+    Counts expected, spilled;
+    int spills = 0;
+    for (int piece = 0; piece < 4000; piece++) {
+      if (table.NeedsSpill()) {
+        Drain(&table, &spilled);
+        spills++;
+      }
+      size_t bytes = 0;
+      while (true) {
+        std::string t = RandomToken(&rnd, kPiece);
+        if (bytes + t.size() > kPiece) break;
+        bytes += t.size();
+        const uint64_t n = rnd() % 8 == 0 ? rnd() % 1000 + 1 : 1;
+        ASSERT_LT(table.size(), table.capacity());
+        table.Add(t, n);
+        expected[t] += n;
+        if (rnd() % 16 == 0) break;
+      }
+    }
+    Drain(&table, &spilled);
+    EXPECT_EQ(spilled, expected) << "budget " << budget;
+    if (budget == (size_t{64} << 10)) EXPECT_GT(spills, 0);
+  }
+}
+
+// One memory-bound scenario: cycles of pieces of distinct tokens, each
+// cycle with its own token lengths, spilled when NeedsSpill() says so.
+// memory_used() never exceeds the budget, and the table is not spilled
+// while nearly empty.
+void CheckBudget(size_t budget, size_t piece,
+                 const std::vector<std::pair<size_t, size_t>>& cycles) {
+  SCOPED_TRACE("budget " + std::to_string(budget) + " piece " +
+               std::to_string(piece));
+  CountTable table(budget, piece);
+  EXPECT_LE(table.memory_used(), budget);
+  std::mt19937 rnd(7);
+  uint64_t next = 0;
+  for (size_t c = 0; c < cycles.size(); c++) {
+    const auto [min_len, max_len] = cycles[c];
+    SCOPED_TRACE("cycle " + std::to_string(c) + " token lengths " +
+                 std::to_string(min_len) + ".." + std::to_string(max_len));
+    uint64_t pieces = 0;
+    size_t peak = 0, peak_entries = 0;
+    while (!table.NeedsSpill()) {
+      size_t bytes = 0;
+      while (true) {
+        const size_t len = min_len + rnd() % (max_len - min_len + 1);
+        std::string t = DistinctToken(next++, len);
+        if (bytes + t.size() > piece) break;
+        bytes += t.size();
+        ASSERT_LT(table.size(), table.capacity()) << "table full";
+        table.Add(t);
+      }
+      pieces++;
+      if (table.memory_used() > peak) {
+        peak = table.memory_used();
+        peak_entries = table.size();
+      }
+      ASSERT_LT(pieces, 1000000u) << "NeedsSpill() never turns true";
+    }
+    EXPECT_LE(peak, budget) << "peak memory_used() with " << peak_entries
+                            << " entries, " << pieces << " pieces";
+    // Useful: a spill comes only once the table holds a fair share of what
+    // it could (entries or key bytes), unless pieces are as big as that.
+    EXPECT_GE(pieces, 2u);
+    table.Clear();
+    ASSERT_LE(table.memory_used(), budget);
+  }
+}
+
+TEST(CountTableTest, NeedsSpillBeforeBudgetShortTokens) {
+  CheckBudget(64 << 10, 64, {{1, 8}, {1, 8}, {1, 8}});
+  CheckBudget(1 << 20, 1024, {{1, 8}, {2, 3}, {8, 30}});
+  CheckBudget(4 << 20, 4096, {{1, 16}, {1, 16}});
+}
+
+TEST(CountTableTest, NeedsSpillBeforeBudgetLongTokens) {
+  // Tokens up to the piece size, so every piece adds its full worth of key
+  // bytes.
+  CheckBudget(64 << 10, 256, {{100, 256}, {200, 256}});
+  CheckBudget(1 << 20, 4096, {{1000, 4096}, {4096, 4096}});
+}
+
+// Memory kept after Clear() is counted too: short tokens fill the arena's
+// small blocks, which stay held; then tokens big enough to get blocks of
+// their own (but within the piece size) must not push the total past the
+// budget.
+TEST(CountTableTest, NeedsSpillBeforeBudgetShortThenLongTokens) {
+  CheckBudget(20 << 20, 300 << 10,
+              {{300, 500}, {270 << 10, 300 << 10}});
+}
+
+TEST(CountTableTest, ClearEmptiesAndKeepsMemoryFlat) {
+  CountTable table(256 << 10, 512);
+  uint64_t next = 0;
+  size_t memory = 0;
+  for (int cycle = 0; cycle < 10; cycle++) {
+    while (!table.NeedsSpill()) {
+      for (int i = 0; i < 64; i++) table.Add(DistinctToken(next++, 8));
+    }
+    ASSERT_FALSE(table.empty());
+    table.Clear();
+    EXPECT_TRUE(table.empty());
+    EXPECT_EQ(table.size(), 0u);
+    EXPECT_EQ(table.total(), 0u);
+    EXPECT_FALSE(table.NeedsSpill());
+    EXPECT_TRUE(Contents(table).empty());
+    if (cycle == 0) {
+      memory = table.memory_used();
+    } else {
+      EXPECT_EQ(table.memory_used(), memory) << "cycle " << cycle;
+    }
+  }
+  // Still counts correctly after many clears.
+  table.Add("x");
+  table.Add("x");
+  EXPECT_EQ(Contents(table), (Counts{{"x", 2}}));
+}
+
+TEST(CountTableTest, VeryLongTokens) {
+  CountTable table(1 << 20, 4096);
+  table.Add("small");
+  const size_t before = table.memory_used();
+  std::string a(1 << 20, 'a');
+  std::string b = a;
+  b.back() = 'b';
+  table.Add(a);
+  table.Add(b);
+  table.Add(a);
+  EXPECT_GE(table.memory_used(), before + 2 * a.size());
+  Counts expected = {{"small", 1}, {a, 2}, {b, 1}};
+  EXPECT_EQ(Contents(table), expected);
+  EXPECT_TRUE(table.NeedsSpill());  // 2 MiB of keys in a 1 MiB table
+  table.Clear();
+  EXPECT_LE(table.memory_used(), before) << "long keys are not freed";
+  EXPECT_FALSE(table.NeedsSpill());
+  for (int cycle = 0; cycle < 3; cycle++) {
+    table.Add(a);
+    table.Clear();
+    EXPECT_LE(table.memory_used(), before);
+  }
+}
+
+// The empty token as the first key of a fresh (or cleared) table: its key
+// is a zero-length arena allocation. (Under -fsanitize=undefined a second
+// Add() must not compare against a null key pointer.)
+TEST(CountTableTest, EmptyTokenFirst) {
+  CountTable table(1 << 20, 4096);
+  for (int cycle = 0; cycle < 2; cycle++) {
+    table.Add("");
+    table.Add("");
+    table.Add("x");
+    EXPECT_EQ(Contents(table), (Counts{{"", 2}, {"x", 1}}));
+    table.Clear();
+  }
+}
+
+// Tokens are copied: the caller's buffer may change after Add().
+TEST(CountTableTest, CopiesKeys) {
+  CountTable table(1 << 20, 4096);
+  std::string buf = "hello";
+  table.Add(buf);
+  buf = "world";
+  table.Add(buf);
+  EXPECT_EQ(Contents(table), (Counts{{"hello", 1}, {"world", 1}}));
+}
+
+// The smallest table a worker gets (16 KiB, PlanMemory) with the smallest
+// piece (1 KiB): one piece of distinct two-byte pretokens (as in
+// "ab!?ac!#...") must fit, since NeedsSpill() was false before it.
+TEST(CountTableTest, TinyTableAcceptsOnePiece) {
+  constexpr size_t kPiece = 1024;
+  CountTable table(16 << 10, kPiece);
+  ASSERT_FALSE(table.NeedsSpill());
+  Counts expected;
+  for (size_t i = 0; i < kPiece / 2; i++) {
+    std::string t = {static_cast<char>('A' + i / 26 % 26),
+                     static_cast<char>('a' + i % 26)};
+    ASSERT_LT(table.size(), table.capacity())
+        << "a piece of " << kPiece << " bytes has up to " << kPiece / 2
+        << " distinct 2-byte tokens; the table holds only "
+        << table.capacity();
+    table.Add(t);
+    expected[t]++;
+  }
+  EXPECT_EQ(Contents(table), expected);
+}
+
+}  // namespace
+}  // namespace pretokdb
