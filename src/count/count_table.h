@@ -1,13 +1,20 @@
 // A bounded in-memory table of pretoken counts: open addressing with linear
-// probing, keyed by XXH3-64 of the token, keys copied into an arena of large
-// blocks. Nothing is allocated per pretoken in steady state.
+// probing over 16-byte slots. Most pretokens are at most 8 bytes; those are
+// stored in the slot itself, so finding one touches one cache line and
+// hashing it is a multiply. Longer ones are hashed with XXH3 and their bytes
+// kept in an arena of large blocks. Nothing is allocated per pretoken in
+// steady state.
 //
-// The slot array is allocated once, sized from the byte budget, and never
-// grows; keys go to an arena whose blocks are counted too. memory_used() is
-// what the table holds from the allocator. A worker calls Add() for each
-// pretoken and, between pieces of input of at most `max_piece_bytes`, asks
-// NeedsSpill(); when true it writes the table to the database and calls
-// Clear(), which keeps the memory for reuse (so RSS stays flat).
+// AddBatch() hashes a batch of pretokens and prefetches their slots before
+// probing any, so that the cache misses of a large table overlap instead of
+// following one another.
+//
+// The slot array is allocated once, sized from the byte budget; keys go to
+// the arena, whose blocks are counted too. memory_used() is what the table
+// holds from the allocator. A worker counts pieces of at most
+// `max_piece_bytes` and asks NeedsSpill() between them; when true it writes
+// the table to the database and calls Clear(), which keeps the memory for
+// reuse (so RSS stays flat).
 //
 // Not thread-safe: one table per worker.
 
@@ -16,7 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <cstring>
 #include <string_view>
 
 #include "count/arena.h"
@@ -25,6 +32,9 @@ namespace pretokdb {
 
 class CountTable {
  public:
+  // The most pretokens AddBatch() takes at once.
+  static constexpr size_t kMaxBatch = 32;
+
   // byte_budget: the most the table may hold (slots and keys).
   // max_piece_bytes: the most input counted between two NeedsSpill() calls;
   // a piece of n bytes adds at most n new entries and n key bytes, and
@@ -41,6 +51,10 @@ class CountTable {
   // budget (it never fails) until the next Clear().
   void Add(std::string_view token, uint64_t n = 1);
 
+  // Adds 1 to the count of each of tokens[0, n), n <= kMaxBatch, as n calls
+  // of Add() would.
+  void AddBatch(const std::string_view* tokens, size_t n);
+
   // True when the table must be spilled before another piece is counted.
   bool NeedsSpill() const;
 
@@ -55,22 +69,39 @@ class CountTable {
   size_t memory_used() const;
 
   // Calls fn(std::string_view token, uint64_t count) for every entry, in no
-  // particular order.
+  // particular order. The views stay valid until Clear() or Add().
   template <typename Fn>
   void ForEach(Fn&& fn) const {
     for (size_t i = 0; i < capacity_; ++i) {
       const Slot& s = slots_[i];
-      if (s.count != 0) fn(std::string_view(s.key, s.key_size), s.count);
+      if (s.count != 0) fn(KeyOf(s), s.count);
     }
   }
 
  private:
+  // A slot is empty iff count == 0. A key of at most 8 bytes is in `word`
+  // (its bytes in order, zero-padded); a longer one is in the arena and
+  // `word` holds its address.
   struct Slot {
-    uint64_t hash;
-    uint64_t count;  // 0 marks an empty slot
-    const char* key;
-    uint64_t key_size;
+    uint64_t word;
+    uint64_t count : 40;  // 1.1e12; NeedsSpill() keeps totals below
+    uint64_t tag : 8;     // hash bits, to skip most long-key compares
+    uint64_t size : 16;   // key bytes; kLongSize: the arena has the size
   };
+  static_assert(sizeof(Slot) == 16);
+  static constexpr uint32_t kLongSize = 0xFFFF;
+
+  static uint64_t HashShort(uint64_t word, size_t size);
+  static uint64_t Hash(std::string_view token, uint64_t* word);
+
+  static std::string_view KeyOf(const Slot& s) {
+    if (s.size <= 8) return std::string_view(reinterpret_cast<const char*>(&s.word), s.size);
+    const char* p = reinterpret_cast<const char*>(s.word);
+    if (s.size != kLongSize) return std::string_view(p, s.size);
+    uint64_t n;
+    std::memcpy(&n, p, 8);
+    return std::string_view(p + 8, n);
+  }
 
   // Maps a hash onto [0, capacity_) without a power-of-two capacity
   // (Lemire's multiply-shift), so the whole slot share of the budget is used.
@@ -79,13 +110,15 @@ class CountTable {
         (static_cast<unsigned __int128>(hash) * capacity_) >> 64);
   }
 
+  void Insert(std::string_view token, uint64_t hash, uint64_t word,
+              uint64_t n);
   void Grow();
 
   size_t capacity_;
   size_t base_capacity_;     // capacity_ within the budget
+  size_t max_entries_;       // load-factor limit, less one piece of headroom
   size_t overflow_entries_;  // Add() grows past this size
-  size_t max_entries_;  // load-factor limit, less one piece of headroom
-  size_t arena_limit_;  // arena bytes allowed, less one piece of headroom
+  size_t arena_limit_;       // arena bytes allowed, less one piece of headroom
   size_t size_ = 0;
   uint64_t total_ = 0;
   Slot* slots_;

@@ -114,17 +114,43 @@ Status ChunkCounter::CountDocument(size_t begin, size_t end, uint64_t base,
   return Status::OK();
 }
 
+namespace {
+
+// Hands pretokens to the table kMaxBatch at a time, so that it can
+// prefetch their slots (count_table.h). The views must stay valid until
+// Flush(): a batch never outlives the piece it comes from.
+class TokenBatch {
+ public:
+  explicit TokenBatch(CountTable* table) : table_(table) {}
+  void Add(std::string_view token) {
+    tokens_[n_++] = token;
+    if (n_ == CountTable::kMaxBatch) Flush();
+  }
+  void Flush() {
+    if (n_ != 0) table_->AddBatch(tokens_, n_);
+    n_ = 0;
+  }
+
+ private:
+  CountTable* const table_;
+  std::string_view tokens_[CountTable::kMaxBatch];
+  size_t n_ = 0;
+};
+
+}  // namespace
+
 void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
-  CountTable* table = table_;
-  auto add = [table](std::string_view token) { table->Add(token); };
+  TokenBatch batch(table_);
+  auto add = [&batch](std::string_view token) { batch.Add(token); };
   if (valid || IsValidUtf8(p, n)) {
     ScanGpt2(p, p + n, add);
-    return;
+  } else {
+    scratch_.clear();
+    stats_->invalid_utf8 +=
+        AppendReplacingInvalidUtf8(std::string_view(p, n), &scratch_);
+    ScanGpt2(scratch_.data(), scratch_.data() + scratch_.size(), add);
   }
-  scratch_.clear();
-  stats_->invalid_utf8 +=
-      AppendReplacingInvalidUtf8(std::string_view(p, n), &scratch_);
-  ScanGpt2(scratch_.data(), scratch_.data() + scratch_.size(), add);
+  batch.Flush();
 }
 
 }  // namespace pretokdb
