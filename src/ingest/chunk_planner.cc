@@ -62,15 +62,19 @@ uint64_t ChunkTargetBytes(uint64_t total_bytes, int workers) {
 }
 
 Status PlanChunks(const SourceFile& file, const SpecialTokens& specials,
-                  uint64_t target_bytes, std::vector<ChunkRange>* chunks) {
+                  uint64_t target_bytes, std::vector<ChunkRange>* chunks,
+                  int workers) {
   chunks->clear();
   const uint64_t size = file.size();
+  const uint64_t share = 2 * static_cast<uint64_t>(std::max(workers, 1));
   uint64_t begin = 0;
   while (begin < size) {
+    const uint64_t rest = size - begin;
+    const uint64_t want =
+        std::min(target_bytes, std::max(kMinChunk, rest / share));
     uint64_t cut = size;
-    if (size - begin > target_bytes + target_bytes / 2) {
-      PRETOKDB_RETURN_IF_ERROR(
-          FindCutFrom(file, specials, begin + target_bytes, &cut));
+    if (rest > want + want / 2) {
+      PRETOKDB_RETURN_IF_ERROR(FindCutFrom(file, specials, begin + want, &cut));
     }
     chunks->push_back(ChunkRange{begin, cut});
     begin = cut;

@@ -22,9 +22,13 @@ namespace pretokdb {
 
 // Plans chunks of about target_bytes each (a chunk grows past the target
 // when no safe cut is near it; in the worst case the file is one chunk).
-// An empty file has no chunks.
+// Towards the end of the file chunks shrink (guided self-scheduling: a
+// chunk is at most the rest of the file over 2 x workers, down to 256 KiB),
+// so that when the queue runs dry every worker finishes at about the same
+// time. An empty file has no chunks.
 Status PlanChunks(const SourceFile& file, const SpecialTokens& specials,
-                  uint64_t target_bytes, std::vector<ChunkRange>* chunks);
+                  uint64_t target_bytes, std::vector<ChunkRange>* chunks,
+                  int workers = 1);
 
 // The chunk size for a run: small enough that every worker gets several
 // chunks (so none idles while others work), big enough that planning and

@@ -193,7 +193,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     r.path = files[i]->path();
     r.size = files[i]->size();
     r.fingerprint = fingerprints[i];
-    PRETOKDB_RETURN_IF_ERROR(PlanChunks(*files[i], specials, target, &r.chunks));
+    PRETOKDB_RETURN_IF_ERROR(PlanChunks(*files[i], specials, target, &r.chunks, workers));
     plan.puts.emplace_back(SourceKey(r.id), EncodeSource(r));
     // regex.split gives one more document than separators, per file.
     plan.stats.emplace_back(kStatDocuments, 1);
