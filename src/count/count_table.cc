@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <cassert>
 #include <cstdlib>
 #include <cstring>
@@ -21,6 +22,7 @@ constexpr double kOverflowLoad = 0.9;
 // web text, ~12 bytes each).
 constexpr double kSlotShare = 0.8;
 constexpr size_t kMinCapacity = 64;
+constexpr size_t kInitialCapacity = 16384;  // 256 KiB
 // Counts are 40 bits: spill long before any could overflow.
 constexpr uint64_t kMaxTotal = uint64_t{1} << 39;
 
@@ -43,10 +45,31 @@ uint64_t CountTable::HashShort(uint64_t word, size_t size) {
   return h;
 }
 
+// The bytes of a token of at most 8 bytes as a little-endian word, zero
+// padded: what memcpy into a zeroed word gives, without a call to memcpy
+// for a variable size (and the store-to-load stall after it). Two fixed-size
+// loads overlap in the middle; OR-ing the overlap is harmless because both
+// loads put the same bytes at the same places.
+static inline uint64_t LoadShort(const char* p, size_t n) {
+  static_assert(std::endian::native == std::endian::little);
+  if (n >= 4) {
+    uint32_t lo, hi;
+    std::memcpy(&lo, p, 4);
+    std::memcpy(&hi, p + n - 4, 4);
+    return lo | (uint64_t{hi} << (8 * (n - 4)));
+  }
+  if (n >= 2) {
+    uint16_t lo, hi;
+    std::memcpy(&lo, p, 2);
+    std::memcpy(&hi, p + n - 2, 2);
+    return lo | (uint64_t{hi} << (8 * (n - 2)));
+  }
+  return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
+}
+
 uint64_t CountTable::Hash(std::string_view token, uint64_t* word) {
   if (token.size() <= 8) {
-    uint64_t w = 0;
-    if (!token.empty()) std::memcpy(&w, token.data(), token.size());
+    const uint64_t w = LoadShort(token.data(), token.size());
     *word = w;
     return HashShort(w, token.size());
   }
@@ -55,30 +78,60 @@ uint64_t CountTable::Hash(std::string_view token, uint64_t* word) {
 }
 
 CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
-    : arena_(ArenaBlockSize(byte_budget)) {
-  capacity_ = std::max(kMinCapacity,
-                       static_cast<size_t>(byte_budget * kSlotShare) /
-                           sizeof(Slot));
-  base_capacity_ = capacity_;
-  overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
-  const size_t load_limit = static_cast<size_t>(capacity_ * kMaxLoad);
-  // A tiny budget still accepts one piece; it just spills after each.
-  max_entries_ =
-      load_limit > max_piece_bytes ? load_limit - max_piece_bytes : 0;
+    : max_piece_bytes_(max_piece_bytes), arena_(ArenaBlockSize(byte_budget)) {
+  max_capacity_ = std::max(kMinCapacity,
+                           static_cast<size_t>(byte_budget * kSlotShare) /
+                               sizeof(Slot));
   const size_t arena_share =
-      byte_budget - std::min(byte_budget, capacity_ * sizeof(Slot));
+      byte_budget - std::min(byte_budget, max_capacity_ * sizeof(Slot));
   const size_t reserve = max_piece_bytes + ArenaBlockSize(byte_budget);
   arena_limit_ = arena_share > reserve ? arena_share - reserve : 0;
+  // Start small: a small vocabulary then lives in a few hundred KiB that
+  // stay in cache, instead of being scattered over the whole budget.
+  Reallocate(std::min(max_capacity_, kInitialCapacity));
+}
+
+void CountTable::Reallocate(size_t capacity) {
   // calloc: the kernel hands out zeroed pages, and Clear() re-zeroes.
-  slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
-  if (slots_ == nullptr) throw std::bad_alloc();
+  Slot* slots = static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)));
+  if (slots == nullptr) throw std::bad_alloc();
+  Slot* old = slots_;
+  const size_t old_capacity = capacity_;
+  slots_ = slots;
+  capacity_ = capacity;
+  for (size_t j = 0; j < old_capacity; ++j) {
+    if (old[j].count == 0) continue;
+    uint64_t word;
+    size_t i = Home(Hash(KeyOf(old[j]), &word));
+    while (slots_[i].count != 0) {
+      if (++i == capacity_) i = 0;
+    }
+    slots_[i] = old[j];
+  }
+  std::free(old);
+
+  // The largest capacity reachable by growing within the budget, which
+  // holds the old and the new array at once while it rehashes.
+  size_t reachable = capacity_;
+  while (reachable < max_capacity_) {
+    const size_t next = std::min(2 * reachable, max_capacity_);
+    if (reachable + next > max_capacity_) break;
+    reachable = next;
+  }
+  grows_in_budget_ = reachable > capacity_;
+  grow_at_ = static_cast<size_t>(
+      capacity_ * (grows_in_budget_ ? kMaxLoad : kOverflowLoad));
+  const size_t load_limit = static_cast<size_t>(reachable * kMaxLoad);
+  // A tiny budget still accepts one piece; it just spills after each.
+  max_entries_ =
+      load_limit > max_piece_bytes_ ? load_limit - max_piece_bytes_ : 0;
 }
 
 CountTable::~CountTable() { std::free(slots_); }
 
 void CountTable::Add(std::string_view token, uint64_t n) {
   assert(n > 0);
-  if (size_ >= overflow_entries_) Grow();
+  if (size_ >= grow_at_) Grow();
   uint64_t word;
   const uint64_t hash = Hash(token, &word);
   Insert(token, hash, word, n);
@@ -86,7 +139,7 @@ void CountTable::Add(std::string_view token, uint64_t n) {
 
 void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
   assert(n <= kMaxBatch);
-  if (size_ + n > overflow_entries_) Grow();
+  if (size_ + n > grow_at_) Grow();
   uint64_t hashes[kMaxBatch];
   uint64_t words[kMaxBatch];
   // First every hash and a prefetch of every home slot, then the probes:
@@ -154,26 +207,15 @@ void CountTable::Insert(std::string_view token, uint64_t hash, uint64_t word,
 }
 
 void CountTable::Grow() {
+  if (grows_in_budget_) {
+    Reallocate(std::min(2 * capacity_, max_capacity_));
+    return;
+  }
   // Only a piece far larger than max_piece_bytes gets here: a stretch of
   // input with no resume point in it (e.g. megabytes of CJK text without a
   // newline). Correctness first: double, over budget, until the next
   // resume point spills and Clear() shrinks back.
-  Slot* old = slots_;
-  const size_t old_capacity = capacity_;
-  capacity_ *= 2;
-  overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
-  slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
-  if (slots_ == nullptr) throw std::bad_alloc();
-  for (size_t j = 0; j < old_capacity; ++j) {
-    if (old[j].count == 0) continue;
-    uint64_t word;
-    size_t i = Home(Hash(KeyOf(old[j]), &word));
-    while (slots_[i].count != 0) {
-      if (++i == capacity_) i = 0;
-    }
-    slots_[i] = old[j];
-  }
-  std::free(old);
+  Reallocate(2 * capacity_);
 }
 
 bool CountTable::NeedsSpill() const {
@@ -182,18 +224,20 @@ bool CountTable::NeedsSpill() const {
 }
 
 void CountTable::Clear() {
-  if (capacity_ != base_capacity_) {
-    std::free(slots_);
-    capacity_ = base_capacity_;
-    overflow_entries_ = static_cast<size_t>(capacity_ * kOverflowLoad);
-    slots_ = static_cast<Slot*>(std::calloc(capacity_, sizeof(Slot)));
-    if (slots_ == nullptr) throw std::bad_alloc();
-  } else if (size_ != 0) {
-    std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(Slot));
-  }
+  const bool filled = size_ > max_entries_ || capacity_ > max_capacity_;
+  arena_.Reset();
   size_ = 0;
   total_ = 0;
-  arena_.Reset();
+  if (filled && capacity_ != max_capacity_) {
+    // Spilled for want of slots: the next round starts at the full size.
+    // Freed first, so old and new never coexist.
+    std::free(slots_);
+    slots_ = nullptr;
+    capacity_ = 0;
+    Reallocate(max_capacity_);
+  } else {
+    std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(Slot));
+  }
 }
 
 size_t CountTable::memory_used() const {

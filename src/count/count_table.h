@@ -9,7 +9,9 @@
 // probing any, so that the cache misses of a large table overlap instead of
 // following one another.
 //
-// The slot array is allocated once, sized from the byte budget; keys go to
+// The slot array starts small and doubles while the old and the new array
+// both fit the budget's slot share (a small vocabulary stays in cache);
+// after a spill for want of slots it restarts at the full share. Keys go to
 // the arena, whose blocks are counted too. memory_used() is what the table
 // holds from the allocator. A worker counts pieces of at most
 // `max_piece_bytes` and asks NeedsSpill() between them; when true it writes
@@ -113,15 +115,19 @@ class CountTable {
   void Insert(std::string_view token, uint64_t hash, uint64_t word,
               uint64_t n);
   void Grow();
+  // Moves every entry into a new array of `capacity` slots.
+  void Reallocate(size_t capacity);
 
-  size_t capacity_;
-  size_t base_capacity_;     // capacity_ within the budget
-  size_t max_entries_;       // load-factor limit, less one piece of headroom
-  size_t overflow_entries_;  // Add() grows past this size
-  size_t arena_limit_;       // arena bytes allowed, less one piece of headroom
+  const size_t max_piece_bytes_;
+  size_t max_capacity_;  // the slot share of the budget
+  size_t capacity_ = 0;
+  bool grows_in_budget_ = false;  // old + doubled array fit the slot share
+  size_t grow_at_ = 0;            // Add() grows when size_ reaches it
+  size_t max_entries_ = 0;  // load limit at the reachable capacity, less a piece
+  size_t arena_limit_;      // arena bytes allowed, less one piece of headroom
   size_t size_ = 0;
   uint64_t total_ = 0;
-  Slot* slots_;
+  Slot* slots_ = nullptr;
   Arena arena_;
 };
 

@@ -28,7 +28,12 @@ TEST(MemoryPlanTest, TableHoldsAPiece) {
                      std::to_string(plan.piece_bytes));
         CountTable table(plan.table_bytes, plan.piece_bytes);
         ASSERT_FALSE(table.NeedsSpill());
-        EXPECT_LT(plan.piece_bytes, table.capacity());
+        // A piece's worth of distinct pretokens fits, within the budget.
+        for (size_t i = 0; i < plan.piece_bytes; ++i) {
+          table.Add(std::to_string(i));
+        }
+        EXPECT_EQ(table.size(), plan.piece_bytes);
+        EXPECT_LE(table.memory_used(), plan.table_bytes);
       }
     }
   }
