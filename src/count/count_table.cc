@@ -1,5 +1,7 @@
 #include "count/count_table.h"
 
+#include "count/slot_memory.h"
+
 #include <xxhash.h>
 
 #include <algorithm>
@@ -92,8 +94,8 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
 }
 
 void CountTable::Reallocate(size_t capacity) {
-  // calloc: the kernel hands out zeroed pages, and Clear() re-zeroes.
-  Slot* slots = static_cast<Slot*>(std::calloc(capacity, sizeof(Slot)));
+  // Zeroed by the kernel, page by page as touched; Clear() re-zeroes.
+  Slot* slots = static_cast<Slot*>(AllocateZeroed(capacity * sizeof(Slot)));
   if (slots == nullptr) throw std::bad_alloc();
   Slot* old = slots_;
   const size_t old_capacity = capacity_;
@@ -108,7 +110,7 @@ void CountTable::Reallocate(size_t capacity) {
     }
     slots_[i] = old[j];
   }
-  std::free(old);
+  FreeZeroed(old, old_capacity * sizeof(Slot));
 
   // The largest capacity reachable by growing within the budget, which
   // holds the old and the new array at once while it rehashes.
@@ -127,7 +129,7 @@ void CountTable::Reallocate(size_t capacity) {
       load_limit > max_piece_bytes_ ? load_limit - max_piece_bytes_ : 0;
 }
 
-CountTable::~CountTable() { std::free(slots_); }
+CountTable::~CountTable() { FreeZeroed(slots_, capacity_ * sizeof(Slot)); }
 
 void CountTable::Add(std::string_view token, uint64_t n) {
   assert(n > 0);
@@ -231,7 +233,7 @@ void CountTable::Clear() {
   if (filled && capacity_ != max_capacity_) {
     // Spilled for want of slots: the next round starts at the full size.
     // Freed first, so old and new never coexist.
-    std::free(slots_);
+    FreeZeroed(slots_, capacity_ * sizeof(Slot));
     slots_ = nullptr;
     capacity_ = 0;
     Reallocate(max_capacity_);
