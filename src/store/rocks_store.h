@@ -116,7 +116,11 @@ class RocksStore {
  private:
   RocksStore() = default;
 
+  // Blocks while the counts family has max_l0_files_ or more L0 files.
+  void WaitForCompaction();
+
   std::string path_;
+  uint64_t max_l0_files_ = 0;
   std::string ingest_dir_;  // spill files waiting to be ingested
   std::atomic<uint64_t> next_file_{0};
   std::unique_ptr<rocksdb::Options> counts_options_;
