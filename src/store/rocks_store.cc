@@ -244,11 +244,15 @@ RocksStore::~RocksStore() {
 void RocksStore::WaitForCompaction() {
   // Ingestion ignores RocksDB's write stalls, so without this the workers
   // could outrun compaction for hours, piling up L0 files (and the memory
-  // and read cost that come with each). Here they wait instead.
+  // and read cost that come with each). Here they wait instead -- unless
+  // compaction has failed (a full disk, say): then the commit goes ahead
+  // and reports the error rather than waiting forever.
   for (;;) {
-    uint64_t files = 0;
+    uint64_t files = 0, errors = 0;
     if (!db_->GetIntProperty(counts_, "rocksdb.num-files-at-level0", &files) ||
-        files < max_l0_files_) {
+        files < max_l0_files_ ||
+        !db_->GetIntProperty("rocksdb.background-errors", &errors) ||
+        errors != 0) {
       return;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
