@@ -239,6 +239,26 @@ void CountTable::Grow() {
   Reallocate(2 * capacity_);
 }
 
+void CountTable::SortedKeys(std::vector<SortKey>* keys) const {
+  keys->clear();
+  keys->reserve(size_);
+  for (size_t i = 0; i < capacity_; ++i) {
+    const Slot& s = slots_[i];
+    if (s.count == 0) continue;
+    const std::string_view key = KeyOf(s);
+    const uint64_t word =
+        s.size <= 8 ? s.word : LoadShort(key.data(), 8);
+    keys->push_back(SortKey{__builtin_bswap64(word), static_cast<uint32_t>(i)});
+  }
+  std::sort(keys->begin(), keys->end(),
+            [this](const SortKey& a, const SortKey& b) {
+              if (a.prefix != b.prefix) return a.prefix < b.prefix;
+              // Equal first 8 bytes (zero-padded): the full keys decide;
+              // string_view compares bytes as unsigned.
+              return KeyAt(a.slot) < KeyAt(b.slot);
+            });
+}
+
 bool CountTable::NeedsSpill() const {
   return size_ > max_entries_ || arena_.memory_used() > arena_limit_ ||
          total_ > kMaxTotal;

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "count/arena.h"
 
@@ -69,6 +70,21 @@ class CountTable {
   uint64_t total() const { return total_; }
   size_t capacity() const { return capacity_; }
   size_t memory_used() const;
+
+  // An entry's place in key order, for spills: the first 8 bytes of its
+  // pretoken, big-endian and zero-padded (so integer order is byte order
+  // on them), and its slot. 16 bytes, a copy of no key.
+  struct SortKey {
+    uint64_t prefix;
+    uint32_t slot;
+  };
+
+  // Replaces *keys with one SortKey per entry, sorted by pretoken bytes
+  // (unsigned, lexicographic). Read them with KeyAt() and CountAt() until
+  // the next Add() or Clear().
+  void SortedKeys(std::vector<SortKey>* keys) const;
+  std::string_view KeyAt(uint32_t slot) const { return KeyOf(slots_[slot]); }
+  uint64_t CountAt(uint32_t slot) const { return slots_[slot].count; }
 
   // Calls fn(std::string_view token, uint64_t count) for every entry, in no
   // particular order. The views stay valid until Clear() or Add().

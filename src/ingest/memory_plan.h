@@ -1,14 +1,15 @@
 // How one --memory-limit is divided inside the process.
 //
 //   limit = fixed footprint (code, libraries, thread stacks: kFixedBytes)
-//         + RocksDB (memtables, block cache)            25% of the rest
+//         + RocksDB (block cache, table readers, compaction) 25% of the rest
 //         + per worker: read buffer (x2: a read may grow the carried tail)
-//                       count table                    ~55% of its share
-//                       spill batch (a copy of the table's keys and counts,
-//                       and its memtable entries)      the remaining share
+//                       count table T                      62% of its share
+//                       a spill's sort keys: 16 bytes per entry, at most
+//                       0.7 x (0.8 T / 16-byte slots)  =   0.56 T
 //
-// Peak RSS was measured against this split (README, "Memory"); the shares
-// leave room for allocator slack.
+// T + 0.56 T = 0.97 of the share; the SST writer's block buffers fit in
+// what is left. Peak RSS was measured against this split (README,
+// "Memory").
 
 #ifndef PRETOKDB_INGEST_MEMORY_PLAN_H_
 #define PRETOKDB_INGEST_MEMORY_PLAN_H_

@@ -49,12 +49,24 @@ Status Worker::AtResumePoint(uint64_t offset) {
 Status Worker::Spill() {
   last_spill_ = std::chrono::steady_clock::now();
   if (pending_.empty()) return Status::OK();
-  entries_.clear();
-  entries_.reserve(table_.size());
-  table_.ForEach([this](std::string_view token, uint64_t count) {
-    entries_.push_back(MakeCountEntry(token, count));
-  });
-  SortCountEntries(&entries_);
+  table_.SortedKeys(&sort_keys_);
+  // The table's entries in key order, read in place.
+  class TableSource : public CountSource {
+   public:
+    TableSource(const CountTable& t, const std::vector<CountTable::SortKey>& k)
+        : table_(t), keys_(k) {}
+    size_t size() const override { return keys_.size(); }
+    std::string_view token(size_t i) const override {
+      return table_.KeyAt(keys_[i].slot);
+    }
+    uint64_t count(size_t i) const override {
+      return table_.CountAt(keys_[i].slot);
+    }
+
+   private:
+    const CountTable& table_;
+    const std::vector<CountTable::SortKey>& keys_;
+  };
   MetaWrites meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
@@ -65,10 +77,10 @@ Status Worker::Spill() {
                 {std::string(kStatDocuments), stats_.separators},
                 {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
                 {std::string(kStatSpills), 1}};
-  const size_t entries = entries_.size();
+  const size_t entries = sort_keys_.size();
   uint64_t batch_bytes = 0;
   PRETOKDB_RETURN_IF_ERROR(
-      context_.store->Commit(entries_, meta, &batch_bytes));
+      context_.store->Commit(TableSource(table_, sort_keys_), meta, &batch_bytes));
   context_.spills->fetch_add(1, std::memory_order_relaxed);
 
   if (context_.on_event) {

@@ -82,7 +82,7 @@ class Worker {
   // Checkpoints not yet committed; the last one is the current chunk's.
   std::vector<Checkpoint> pending_;
   // The table's entries in key order during a spill; kept for reuse.
-  std::vector<CountEntry> entries_;
+  std::vector<CountTable::SortKey> sort_keys_;
   std::chrono::steady_clock::time_point last_spill_;
 };
 

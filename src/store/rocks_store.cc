@@ -261,14 +261,30 @@ void RocksStore::WaitForCompaction() {
 
 Status RocksStore::Commit(const std::vector<CountEntry>& counts,
                           const MetaWrites& meta, uint64_t* bytes) {
+  class VectorSource : public CountSource {
+   public:
+    explicit VectorSource(const std::vector<CountEntry>& v) : v_(v) {}
+    size_t size() const override { return v_.size(); }
+    std::string_view token(size_t i) const override { return v_[i].token; }
+    uint64_t count(size_t i) const override { return v_[i].count; }
+
+   private:
+    const std::vector<CountEntry>& v_;
+  };
+  return Commit(VectorSource(counts), meta, bytes);
+}
+
+Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
+                          uint64_t* bytes) {
   uint64_t unused;
   if (bytes == nullptr) bytes = &unused;
-  if (!counts.empty()) WaitForCompaction();
-  const uint64_t n = next_file_.fetch_add(1);
+  const size_t n = counts.size();
+  if (n != 0) WaitForCompaction();
+  const uint64_t file_number = next_file_.fetch_add(1);
   const std::string counts_file =
-      ingest_dir_ + "/counts-" + std::to_string(n) + ".sst";
+      ingest_dir_ + "/counts-" + std::to_string(file_number) + ".sst";
   const std::string meta_file =
-      ingest_dir_ + "/meta-" + std::to_string(n) + ".sst";
+      ingest_dir_ + "/meta-" + std::to_string(file_number) + ".sst";
   auto cleanup = [&] {
     std::error_code ec;
     fs::remove(counts_file, ec);
@@ -280,14 +296,14 @@ Status RocksStore::Commit(const std::vector<CountEntry>& counts,
   rocksdb::ExternalSstFileInfo counts_info, meta_info;
   // SstFileWriter refuses an empty file: a family with nothing to add gets
   // no file.
-  if (!counts.empty()) {
+  if (n != 0) {
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
                                   counts_);
     s = writer.Open(counts_file);
-    for (size_t i = 0; s.ok() && i < counts.size(); ++i) {
+    for (size_t i = 0; s.ok() && i < n; ++i) {
       value.clear();
-      PutFixed64(&value, counts[i].count);
-      s = writer.Merge(ToSlice(counts[i].token), value);
+      PutFixed64(&value, counts.count(i));
+      s = writer.Merge(ToSlice(counts.token(i)), value);
     }
     if (s.ok()) s = writer.Finish(&counts_info);
   }
@@ -339,7 +355,7 @@ Status RocksStore::Commit(const std::vector<CountEntry>& counts,
     cleanup();
     return FromRocks(s, path_);
   }
-  if (counts.empty() && records.empty()) {
+  if (n == 0 && records.empty()) {
     *bytes = 0;
     return Status::OK();
   }
@@ -348,7 +364,7 @@ Status RocksStore::Commit(const std::vector<CountEntry>& counts,
   ingest.move_files = true;
   ingest.write_global_seqno = false;  // no random write into the new file
   std::vector<rocksdb::IngestExternalFileArg> args;
-  if (!counts.empty()) {
+  if (n != 0) {
     args.emplace_back();
     args.back().column_family = counts_;
     args.back().external_files = {counts_file};

@@ -61,6 +61,17 @@ struct CountEntry {
 };
 
 CountEntry MakeCountEntry(std::string_view token, uint64_t count);
+
+// Counts to commit, read by index in ascending order of token bytes
+// (unsigned, lexicographic), tokens unique. Lets a spill hand over its
+// table without copying it.
+class CountSource {
+ public:
+  virtual ~CountSource() = default;
+  virtual size_t size() const = 0;
+  virtual std::string_view token(size_t i) const = 0;
+  virtual uint64_t count(size_t i) const = 0;
+};
 // Sorts by token bytes, unsigned lexicographic (RocksDB's default order).
 void SortCountEntries(std::vector<CountEntry>* entries);
 
@@ -98,6 +109,9 @@ class RocksStore {
   // write-ahead log, so the MANIFEST alone says what is committed, and a
   // read-only open sees exactly a set of whole commits. *bytes (optional):
   // the size of the files written.
+  Status Commit(const CountSource& counts, const MetaWrites& meta,
+                uint64_t* bytes = nullptr);
+  // The same, for counts in a vector (sorted by SortCountEntries).
   Status Commit(const std::vector<CountEntry>& counts, const MetaWrites& meta,
                 uint64_t* bytes = nullptr);
 
