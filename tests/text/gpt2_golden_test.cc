@@ -1,11 +1,7 @@
 // Copyright (c) pretok-db authors.
 //
-// Compares ScanGpt2 with Python `regex` on data/golden/gpt2_tokens.txt,
-// written by tools/gen_scanner_golden.py (its header gives the format).
-//
-// The file is found through the PRETOKDB_SOURCE_DIR macro, else the
-// PRETOKDB_SOURCE_DIR environment variable, else by walking up from the
-// current directory to one that holds data/golden.
+// Compares ScanGpt2 with Python `regex` on data/golden/gpt2_tokens.txt
+// (golden_cases.h).
 
 #include <gtest/gtest.h>
 
@@ -17,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "golden_cases.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -26,85 +23,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kGoldenPath[] = "data/golden/gpt2_tokens.txt";
-
-// Returns the golden file's path, or "" if it cannot be found.
-std::string FindGoldenFile() {
-  std::vector<fs::path> roots;
-#ifdef PRETOKDB_SOURCE_DIR
-  roots.emplace_back(PRETOKDB_SOURCE_DIR);
-#endif
-  if (const char* env = std::getenv("PRETOKDB_SOURCE_DIR")) {
-    roots.emplace_back(env);
-  }
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty();
-       dir = dir.parent_path()) {
-    roots.push_back(dir);
-    if (dir == dir.root_path()) break;
-  }
-  for (const fs::path& root : roots) {
-    const fs::path candidate = root / kGoldenPath;
-    if (fs::is_regular_file(candidate, ec)) return candidate.string();
-  }
-  return "";
-}
-
-// Decodes lowercase or uppercase hex; "-" is the empty string. False if
-// malformed.
-bool FromHex(std::string_view hex, std::string* out) {
-  out->clear();
-  if (hex == "-") return true;
-  if (hex.empty() || hex.size() % 2 != 0) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return true;
-}
-
-struct GoldenCase {
-  int line;
-  std::string input;
-  std::vector<std::string> tokens;
-};
-
-std::vector<GoldenCase> LoadGoldenCases(const std::string& path) {
-  std::vector<GoldenCase> cases;
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    line_no++;
-    if (!line.empty() && line[0] == '#') continue;
-    GoldenCase c;
-    c.line = line_no;
-    std::vector<std::string_view> fields;
-    std::string_view rest = line;
-    while (true) {
-      const size_t tab = rest.find('\t');
-      fields.push_back(rest.substr(0, tab));
-      if (tab == std::string_view::npos) break;
-      rest.remove_prefix(tab + 1);
-    }
-    EXPECT_TRUE(FromHex(fields[0], &c.input)) << path << ":" << line_no;
-    for (size_t i = 1; i < fields.size(); i++) {
-      std::string token;
-      EXPECT_TRUE(FromHex(fields[i], &token) && !token.empty())
-          << path << ":" << line_no;
-      c.tokens.push_back(std::move(token));
-    }
-    cases.push_back(std::move(c));
-  }
-  return cases;
-}
+using golden::FindGoldenFile;
+using golden::GoldenCase;
+using golden::kGoldenPath;
 
 std::vector<std::string> Scan(std::string_view text) {
   std::vector<std::string> tokens;
@@ -121,7 +42,9 @@ class Gpt2GoldenTest : public testing::Test {
         << "cannot find " << kGoldenPath
         << ": set PRETOKDB_SOURCE_DIR to the source tree, or run from "
            "inside it";
-    cases_ = LoadGoldenCases(path_);
+    int bad_line = 0;
+    cases_ = golden::LoadGoldenCases(path_, &bad_line);
+    ASSERT_EQ(bad_line, 0) << path_ << ": malformed line";
     ASSERT_GE(cases_.size(), 1000u) << path_ << " looks truncated";
   }
 

@@ -5,6 +5,7 @@
 // gpt2_golden_test.cc); other patterns against expectations taken from
 // Python `regex` 2026.5.9; and the constructs Create() refuses.
 
+#include "golden_cases.h"
 #include "text/re2_pretokenizer.h"
 
 #include <gtest/gtest.h>
@@ -74,46 +75,8 @@ std::string Utf8(char32_t cp) {
 // ---------------------------------------------------------------------------
 // Golden file (same lookup and format as gpt2_golden_test.cc).
 
-constexpr char kGoldenPath[] = "data/golden/gpt2_tokens.txt";
-
-std::string FindGoldenFile() {
-  std::vector<fs::path> roots;
-#ifdef PRETOKDB_SOURCE_DIR
-  roots.emplace_back(PRETOKDB_SOURCE_DIR);
-#endif
-  if (const char* env = std::getenv("PRETOKDB_SOURCE_DIR")) {
-    roots.emplace_back(env);
-  }
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty();
-       dir = dir.parent_path()) {
-    roots.push_back(dir);
-    if (dir == dir.root_path()) break;
-  }
-  for (const fs::path& root : roots) {
-    const fs::path candidate = root / kGoldenPath;
-    if (fs::is_regular_file(candidate, ec)) return candidate.string();
-  }
-  return "";
-}
-
-bool FromHex(std::string_view hex, std::string* out) {
-  out->clear();
-  if (hex == "-") return true;
-  if (hex.empty() || hex.size() % 2 != 0) return false;
-  auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  for (size_t i = 0; i < hex.size(); i += 2) {
-    const int hi = nibble(hex[i]), lo = nibble(hex[i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    out->push_back(static_cast<char>(hi << 4 | lo));
-  }
-  return true;
-}
+using golden::FindGoldenFile;
+using golden::kGoldenPath;
 
 TEST(Re2PretokenizerTest, Gpt2MatchesGoldenAndScanner) {
   const std::string path = FindGoldenFile();
@@ -121,43 +84,26 @@ TEST(Re2PretokenizerTest, Gpt2MatchesGoldenAndScanner) {
       << "cannot find " << kGoldenPath << ": set PRETOKDB_SOURCE_DIR";
   auto tok = MustCreate(kGpt2Pattern);
   ASSERT_NE(tok, nullptr);
-  std::ifstream in(path, std::ios::binary);
-  std::string line;
-  int line_no = 0;
-  int cases = 0;
+  int bad_line = 0;
+  const std::vector<golden::GoldenCase> cases =
+      golden::LoadGoldenCases(path, &bad_line);
+  ASSERT_EQ(bad_line, 0) << path << ": malformed line";
   int failures = 0;
-  while (std::getline(in, line) && failures < 10) {
-    line_no++;
-    if (!line.empty() && line[0] == '#') continue;
-    std::vector<std::string_view> fields;
-    std::string_view rest = line;
-    while (true) {
-      const size_t tab = rest.find('\t');
-      fields.push_back(rest.substr(0, tab));
-      if (tab == std::string_view::npos) break;
-      rest.remove_prefix(tab + 1);
-    }
-    std::string input;
-    ASSERT_TRUE(FromHex(fields[0], &input)) << path << ":" << line_no;
-    Tokens want;
-    for (size_t i = 1; i < fields.size(); i++) {
-      std::string t;
-      ASSERT_TRUE(FromHex(fields[i], &t)) << path << ":" << line_no;
-      want.push_back(std::move(t));
-    }
-    cases++;
-    const Tokens got = Re2Tokens(*tok, input);
-    if (got != want || got != ScannerTokens(input)) {
+  for (const golden::GoldenCase& c : cases) {
+    if (failures >= 10) break;
+    const Tokens want(c.tokens.begin(), c.tokens.end());
+    const Tokens got = Re2Tokens(*tok, c.input);
+    if (got != want || got != ScannerTokens(c.input)) {
       failures++;
-      ADD_FAILURE() << path << ":" << line_no << " input "
-                    << testing::PrintToString(input)
+      ADD_FAILURE() << path << ":" << c.line << " input "
+                    << testing::PrintToString(c.input)
                     << "\n  python:  " << testing::PrintToString(want)
                     << "\n  re2:     " << testing::PrintToString(got)
                     << "\n  scanner: "
-                    << testing::PrintToString(ScannerTokens(input));
+                    << testing::PrintToString(ScannerTokens(c.input));
     }
   }
-  EXPECT_GE(cases, 1000) << path << " looks truncated";
+  EXPECT_GE(cases.size(), 1000u) << path << " looks truncated";
 }
 
 // ---------------------------------------------------------------------------

@@ -17,41 +17,18 @@ import subprocess
 import sys
 import tempfile
 
-UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-
-
-def parse_size(s):
-    return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
-
-
-def corpus(args, kind, size):
-    os.makedirs(args.cache, exist_ok=True)
-    path = os.path.join(args.cache, f"{kind}-{size}-seed{args.seed}.txt")
-    if not os.path.exists(path) or os.path.getsize(path) != parse_size(size):
-        gen = os.path.join(args.corpus, "make-corpus")
-        subprocess.run([gen, "--kind", kind, "--size", size, "--seed", str(args.seed),
-                        "-o", path + ".tmp"], check=True)
-        os.replace(path + ".tmp", path)
-    return path
-
+from benchlib import SEEDS, corpus, machine_line, parse_size, timed
 
 def run_index(args, path, limit, workers):
     db = tempfile.mkdtemp(prefix="pretokdb-bench-", dir=args.tmp)
     shutil.rmtree(db)
     try:
-        cmd = ["/usr/bin/time", "-v", args.bin, "index", "--quiet", "--db", db,
-               "--workers", str(workers), "--memory-limit", limit, path]
-        p = subprocess.run(cmd, capture_output=True, text=True)
-        if p.returncode != 0:
-            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
-        rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-        wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
-        parts = [float(x) for x in wall.split(":")]
-        seconds = sum(v * 60 ** i for i, v in enumerate(reversed(parts)))
+        seconds, rss = timed([args.bin, "index", "--quiet", "--db", db, "--workers",
+                              str(workers), "--memory-limit", limit, path])
         stats = subprocess.run([args.bin, "stats", "--db", db, "--json"],
                                capture_output=True, text=True, check=True).stdout
         spills = int(re.search(r'"spills": (\d+)', stats).group(1))
-        return seconds, rss_kb * 1024, spills
+        return seconds, rss, spills
     finally:
         shutil.rmtree(db, ignore_errors=True)
 
@@ -68,26 +45,15 @@ def main():
     ap.add_argument("--sizes", default="100M,1G")
     ap.add_argument("--limits", default="64M,256M")
     ap.add_argument("--workers", default="2")
-    ap.add_argument("--seed", type=int, default=7)
     args = ap.parse_args()
 
-    cpu = "?"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    print(f"machine: {os.cpu_count()} cores ({cpu}), "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
-          f"{platform.system()} {platform.release()}")
+    print(machine_line())
     print(f"command: pretok-db index --quiet --workers W --memory-limit L FILE "
-          f"(make-corpus --kind {args.kind} --seed {args.seed})\n")
+          f"(make-corpus --kind {args.kind} --seed {SEEDS.get(args.kind, 1)})\n")
     print("| input | --memory-limit | workers | wall (s) | MB/s | peak RSS (MiB) | under limit | spills |")
     print("|---|---|---|---|---|---|---|---|")
     for size in args.sizes.split(","):
-        path = corpus(args, args.kind, size)
+        path = corpus(args.corpus, args.cache, args.kind, size)
         mb = os.path.getsize(path) / 1e6
         for limit in args.limits.split(","):
             for w in args.workers.split(","):

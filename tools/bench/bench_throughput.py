@@ -22,36 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
-# make-corpus seeds: the same as tools/bench/bench_memory.py uses for web.
-SEEDS = {"stories": 1, "web": 7}
-
-
-def parse_size(s):
-    return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
-
-
-def corpus(args, kind, size):
-    os.makedirs(args.cache, exist_ok=True)
-    seed = SEEDS.get(kind, 1)
-    path = os.path.join(args.cache, f"{kind}-{size}-seed{seed}.txt")
-    if not os.path.exists(path) or os.path.getsize(path) != parse_size(size):
-        gen = os.path.join(args.corpus, "make-corpus")
-        subprocess.run([gen, "--kind", kind, "--size", size, "--seed", str(seed),
-                        "-o", path + ".tmp"], check=True)
-        os.replace(path + ".tmp", path)
-    return path
-
-
-def timed(cmd):
-    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
-    if p.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
-    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
-    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
-    parts = [float(x) for x in wall.split(":")]
-    return sum(v * 60 ** i for i, v in enumerate(reversed(parts))), rss_kb * 1024
-
+from benchlib import SEEDS, corpus, machine_line, parse_size, timed
 
 def run_pretokdb(args, path, workers):
     db = tempfile.mkdtemp(prefix="pretokdb-bench-", dir=args.tmp)
@@ -91,14 +62,7 @@ def main():
     ap.add_argument("--delete-after", action="store_true")
     args = ap.parse_args()
 
-    cpu = "?"
-    for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            cpu = line.split(":", 1)[1].strip()
-            break
-    print(f"machine: {os.cpu_count()} cores ({cpu}), "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB RAM, "
-          f"{platform.system()} {platform.release()}")
+    print(machine_line())
     print(f"pretok-db: index --quiet --workers W --memory-limit {args.memory_limit} FILE; "
           f"python: tools/bench/python_baseline.py --processes P FILE; median of {args.repeat}; "
           f"inputs: make-corpus --kind K --size S --seed {SEEDS}\n")
@@ -106,7 +70,7 @@ def main():
     print("|---|---|---|---|---|---|---|")
     for kind in args.kinds.split(","):
         for size in args.sizes.split(","):
-            path = corpus(args, kind, size)
+            path = corpus(args.corpus, args.cache, kind, size)
             mb = os.path.getsize(path) / 1e6
             python = {}
             if parse_size(size) <= parse_size(args.python_max):

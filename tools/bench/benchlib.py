@@ -1,0 +1,54 @@
+"""What the benchmark scripts of tools/bench share: sizes, cached
+make-corpus inputs, timing a command under /usr/bin/time -v, and the
+machine line printed above each table."""
+import os
+import platform
+import re
+import subprocess
+import sys
+
+UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+# make-corpus seeds used by every table: web 7, stories 1.
+SEEDS = {"stories": 1, "web": 7}
+
+
+def parse_size(s):
+    return int(s[:-1]) * UNITS[s[-1]] if s[-1] in UNITS else int(s)
+
+
+def corpus(corpus_dir, cache, kind, size):
+    """Path of a cached make-corpus output, generated when missing."""
+    os.makedirs(cache, exist_ok=True)
+    seed = SEEDS.get(kind, 1)
+    path = os.path.join(cache, f"{kind}-{size}-seed{seed}.txt")
+    if not os.path.exists(path) or os.path.getsize(path) != parse_size(size):
+        gen = os.path.join(corpus_dir, "make-corpus")
+        subprocess.run([gen, "--kind", kind, "--size", size, "--seed", str(seed),
+                        "-o", path + ".tmp"], check=True)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def timed(cmd):
+    """Runs cmd under /usr/bin/time -v; returns (wall seconds, peak RSS bytes)."""
+    p = subprocess.run(["/usr/bin/time", "-v"] + cmd, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    rss_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1))
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", p.stderr).group(1)
+    parts = [float(x) for x in wall.split(":")]
+    return sum(v * 60 ** i for i, v in enumerate(reversed(parts))), rss_kb * 1024
+
+
+def machine_line():
+    cpu = "?"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"machine: {os.cpu_count()} cores ({cpu}), {ram:.0f} GiB RAM, "
+            f"{platform.system()} {platform.release()}")
