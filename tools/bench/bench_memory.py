@@ -10,11 +10,9 @@ table: wall time, MB/s, peak RSS and whether it stayed under the limit.
 """
 import argparse
 import os
-import platform
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 
 from benchlib import SEEDS, corpus, machine_line, parse_size, timed

@@ -14,11 +14,8 @@ with --delete-after, an input is deleted once measured (for 10G).
 """
 import argparse
 import os
-import platform
-import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 
