@@ -14,11 +14,15 @@ pretokenizer (GPT-2 regex) and counts the distinct pretokens. Median of
 The HF phase is timed from its progress bars, which the Rust core draws on
 stderr only when stderr is a terminal: node runs under a pty, and the phase
 time is from the first draw of "Pre-processing files" to the first draw of
-the next phase's bar, "Tokenize words". Unless --full, node is killed as soon
-as that bar appears (the BPE merges that follow are not part of the
-comparison and take long) once that bar shows its total (the number of
-distinct pretokens); its peak RSS is then /usr/bin/time's, which is also
+the next phase's bar, "Tokenize words". Unless --full, node is then killed
+(the BPE merges that follow are not part of the comparison and take long),
+as soon as that bar shows its total (the number of distinct pretokens, at
+most 3 s later); its peak RSS is then /usr/bin/time's, which is also
 checked against VmHWM read at the phase end.
+
+Before each run the driver waits until other processes use less than
+--idle-cores of CPU (sampled from /proc/stat), measures what they used
+during the run, and retries a run (at most twice) where that was more.
 """
 import argparse
 import fcntl
@@ -46,11 +50,63 @@ def parse_time_v(text):
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", text).group(1)
     parts = [float(x) for x in wall.split(":")]
     cpu = re.search(r"Percent of CPU this job got: (\d+)%", text)
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1))
+    system = float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
     return {
         "wall": sum(v * 60 ** i for i, v in enumerate(reversed(parts))),
         "rss": rss_kb * 1024,
         "cpu_pct": int(cpu.group(1)) if cpu else None,
+        "cpu_s": user + system,
     }
+
+
+def cpu_busy():
+    """(busy seconds of all CPUs, steal seconds, monotonic time) from /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    hz = os.sysconf("SC_CLK_TCK")
+    user, nice, system, idle, iowait, irq, softirq = v[:7]
+    steal = v[7] if len(v) > 7 else 0
+    return (user + nice + system + irq + softirq) / hz, steal / hz, time.monotonic()
+
+
+def busy_cores(seconds):
+    b0, _, t0 = cpu_busy()
+    time.sleep(seconds)
+    b1, _, t1 = cpu_busy()
+    return (b1 - b0) / (t1 - t0)
+
+
+def wait_idle(args):
+    """Wait (at most --max-wait-run s) until no other process uses the CPUs:
+    the load average lags by minutes after our own runs, so this samples
+    /proc/stat instead."""
+    start = time.time()
+    while True:
+        b = busy_cores(2.0)
+        if b < args.idle_cores or time.time() - start >= args.max_wait_run:
+            return b
+        print(f"# machine busy ({b:.2f} cores used by others), waiting", file=sys.stderr)
+        time.sleep(10)
+
+
+def measured(args, fn, path, threads):
+    """One run of fn, retried (up to 3 times) when other processes used more
+    than --idle-cores of CPU during it. Adds 'others_cores' (CPU used by
+    everything but the measured process tree, in cores, averaged over the
+    run) and 'idle_before'."""
+    for attempt in range(3):
+        idle_before = wait_idle(args)
+        r = fn(args, path, threads)
+        (b0, s0, t0), (b1, s1, t1) = r.pop("busy")
+        r["others_cores"] = max(0.0, (b1 - b0) - r["cpu_s"]) / (t1 - t0)
+        r["steal_cores"] = (s1 - s0) / (t1 - t0)
+        r["idle_before"] = idle_before
+        r["attempt"] = attempt
+        if r["others_cores"] < args.idle_cores:
+            return r
+        print(f"# {r['others_cores']:.2f} cores used by others during the run: again", file=sys.stderr)
+    return r
 
 
 def load1():
@@ -74,12 +130,15 @@ def wait_for_load(max_load, max_wait):
 def run_pretokdb(args, path, workers):
     shutil.rmtree(args.db, ignore_errors=True)
     load = load1()
+    c0 = cpu_busy()
     p = subprocess.run(["/usr/bin/time", "-v", args.bin, "index", "--quiet", "--db", args.db,
                         "--workers", str(workers), "--memory-limit", args.memory_limit, path],
                        capture_output=True, text=True)
+    c1 = cpu_busy()
     if p.returncode != 0:
         sys.exit(f"pretok-db failed:\n{p.stderr[-2000:]}")
     r = parse_time_v(p.stderr)
+    r["busy"] = (c0, c1)
     r["phase"] = r["wall"]
     r["load"] = load
     st = subprocess.run([args.bin, "stats", "--db", args.db, "--json"], capture_output=True, text=True)
@@ -130,6 +189,7 @@ def run_hf(args, path, threads):
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
     load = load1()
+    c0 = cpu_busy()
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=slave, stderr=slave, env=env,
                          cwd=HERE)
     os.close(slave)
@@ -185,6 +245,7 @@ def run_hf(args, path, threads):
             t["done"] = now
         maybe_kill()
     p.wait()
+    c1 = cpu_busy()
     os.close(master)
     with open(tfile) as f:
         tv = f.read()
@@ -194,6 +255,7 @@ def run_hf(args, path, threads):
     if not killed and p.returncode != 0:
         sys.exit(f"node failed:\n{log[-3000:].decode(errors='replace')}\n{tv}")
     r = parse_time_v(tv)
+    r["busy"] = (c0, c1)
     r["phase"] = t["tw"] - t["pp"]
     r["to_100pct"] = t["pp100"] - t["pp"] if "pp100" in t else None
     r["call_to_pp"] = t["pp"] - t["call"] if "call" in t else None
@@ -222,6 +284,10 @@ def main():
                     help="for 1 thread, also set TOKENIZERS_PARALLELISM=false (serial iterator, no rayon)")
     ap.add_argument("--max-load", type=float, default=0.5)
     ap.add_argument("--max-wait", type=float, default=900, help="seconds to wait for the load to drop")
+    ap.add_argument("--idle-cores", type=float, default=0.25,
+                    help="a run is retried (at most twice) when other processes used more CPU than this")
+    ap.add_argument("--max-wait-run", type=float, default=300,
+                    help="seconds to wait before each run for the machine to be idle")
     ap.add_argument("--json-out", help="append every run as one JSON line to this file")
     args = ap.parse_args()
 
@@ -242,7 +308,7 @@ def main():
           f"{platform.system()} {platform.release()}; node {node_v}, tokenizers (npm) {tk_v}")
     print(f"load (1 min) at start: {l0:.2f} after waiting {waited:.0f} s; median of {args.repeat}")
     print()
-    print("| input | tool | threads | phase time (s) | MB/s | peak RSS (MiB) | CPU % | distinct pretokens | load at runs |")
+    print("| input | tool | threads | phase time (s) | MB/s | peak RSS (MiB) | CPU % | distinct pretokens | others' CPU (cores) |")
     print("|---|---|---|---|---|---|---|---|---|")
     tools = args.tools.split(",")
     for path in args.files:
@@ -254,7 +320,7 @@ def main():
         for tool in tools:
             for th in [int(x) for x in args.threads.split(",")]:
                 fn = run_pretokdb if tool == "pretok-db" else run_hf
-                runs = [fn(args, path, th) for _ in range(args.repeat)]
+                runs = [measured(args, fn, path, th) for _ in range(args.repeat)]
                 if args.json_out:
                     with open(args.json_out, "a") as jf:
                         for i, r in enumerate(runs):
@@ -263,7 +329,7 @@ def main():
                 rss = statistics.median(r["rss"] for r in runs)
                 cpu_pct = statistics.median(r["cpu_pct"] or 0 for r in runs)
                 label = "pretok-db index" if tool == "pretok-db" else "HF tokenizers pre-processing"
-                loads = "/".join(f"{r['load']:.1f}" for r in runs)
+                loads = "/".join(f"{r['others_cores']:.2f}" for r in runs)
                 print(f"| {name} | {label} | {th} | {ph:.2f} | {mb / ph:.1f} | {rss / 2**20:.0f} | "
                       f"{cpu_pct:.0f} | {runs[0].get('distinct')} | {loads} |", flush=True)
                 if tool == "hf":
