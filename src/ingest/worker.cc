@@ -62,6 +62,7 @@ Status Worker::Spill() {
     uint64_t count(size_t i) const override {
       return table_.CountAt(keys_[i].slot);
     }
+    void Prefetch(size_t i) const override { table_.PrefetchSlot(keys_[i].slot); }
 
    private:
     const CountTable& table_;

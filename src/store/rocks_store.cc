@@ -300,7 +300,10 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
                                   counts_);
     s = writer.Open(counts_file);
+    constexpr size_t kAhead = 16;
+    for (size_t i = 0; i < kAhead && i < n; ++i) counts.Prefetch(i);
     for (size_t i = 0; s.ok() && i < n; ++i) {
+      if (i + kAhead < n) counts.Prefetch(i + kAhead);
       value.clear();
       PutFixed64(&value, counts.count(i));
       s = writer.Merge(ToSlice(counts.token(i)), value);

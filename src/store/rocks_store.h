@@ -71,6 +71,9 @@ class CountSource {
   virtual size_t size() const = 0;
   virtual std::string_view token(size_t i) const = 0;
   virtual uint64_t count(size_t i) const = 0;
+  // A hint that entry i will be read soon (entries may live in scattered
+  // memory, e.g. a hash table's slots).
+  virtual void Prefetch(size_t /*i*/) const {}
 };
 // Sorts by token bytes, unsigned lexicographic (RocksDB's default order).
 void SortCountEntries(std::vector<CountEntry>* entries);
