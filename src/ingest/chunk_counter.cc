@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "count/token_batch.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -113,31 +114,6 @@ Status ChunkCounter::CountDocument(size_t begin, size_t end, uint64_t base,
   }
   return Status::OK();
 }
-
-namespace {
-
-// Hands pretokens to the table kMaxBatch at a time, so that it can
-// prefetch their slots (count_table.h). The views must stay valid until
-// Flush(): a batch never outlives the piece it comes from.
-class TokenBatch {
- public:
-  explicit TokenBatch(CountTable* table) : table_(table) {}
-  void Add(std::string_view token) {
-    tokens_[n_++] = token;
-    if (n_ == CountTable::kMaxBatch) Flush();
-  }
-  void Flush() {
-    if (n_ != 0) table_->AddBatch(tokens_, n_);
-    n_ = 0;
-  }
-
- private:
-  CountTable* const table_;
-  std::string_view tokens_[CountTable::kMaxBatch];
-  size_t n_ = 0;
-};
-
-}  // namespace
 
 void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
   TokenBatch batch(table_);

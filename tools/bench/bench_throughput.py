@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 
-from benchlib import SEEDS, corpus, machine_line, parse_size, timed
+from benchlib import SEEDS, add_common_args, corpus, machine_line, parse_size, timed
 
 def run_pretokdb(args, path, workers):
     db = tempfile.mkdtemp(prefix="pretokdb-bench-", dir=args.tmp)
@@ -43,13 +43,8 @@ def median_of(args, fn, *a):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(os.path.dirname(here))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", default=os.path.join(root, "build", "pretok-db"))
-    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(root), "shared", "corpus"))
-    ap.add_argument("--cache", default="/tmp/pretokdb-bench-corpora")
-    ap.add_argument("--tmp", default="/tmp")
+    add_common_args(ap)
     ap.add_argument("--kinds", default="stories,web")
     ap.add_argument("--sizes", default="10M,100M,1G")
     ap.add_argument("--workers", default="1,2")

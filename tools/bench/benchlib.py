@@ -52,3 +52,13 @@ def machine_line():
     ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (f"machine: {os.cpu_count()} cores ({cpu}), {ram:.0f} GiB RAM, "
             f"{platform.system()} {platform.release()}")
+
+
+def add_common_args(ap):
+    """The options every bench script takes: binary, corpus tool, caches."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(os.path.dirname(here))
+    ap.add_argument("--bin", default=os.path.join(root, "build", "pretok-db"))
+    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(root), "shared", "corpus"))
+    ap.add_argument("--cache", default="/tmp/pretokdb-bench-corpora")
+    ap.add_argument("--tmp", default="/tmp")

@@ -42,6 +42,7 @@
 #include <vector>
 
 #include "count/count_table.h"
+#include "count/token_batch.h"
 #include "ingest/special_tokens.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
@@ -140,25 +141,6 @@ void BM_Scan(benchmark::State& state, const std::string& name) {
   SetBytes(state, c);
   state.counters["tokens"] = static_cast<double>(tokens);
 }
-
-// Hands tokens to the table kMaxBatch at a time (chunk_counter.cc).
-class TokenBatch {
- public:
-  explicit TokenBatch(CountTable* table) : table_(table) {}
-  void Add(std::string_view token) {
-    tokens_[n_++] = token;
-    if (n_ == CountTable::kMaxBatch) Flush();
-  }
-  void Flush() {
-    if (n_ != 0) table_->AddBatch(tokens_, n_);
-    n_ = 0;
-  }
-
- private:
-  CountTable* const table_;
-  std::string_view tokens_[CountTable::kMaxBatch];
-  size_t n_ = 0;
-};
 
 // Counts every piece of c into *table, spilling (Clear()) as a worker
 // would; returns the number of spills.
