@@ -28,6 +28,6 @@ ASAN_OPTIONS=detect_leaks=1 \
 echo "== ThreadSanitizer, worker pool"
 bash tools/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPRETOKDB_SANITIZE=thread
-TSAN_OPTIONS=halt_on_error=1 \
+TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tools/tsan.supp" \
   ./build-tsan/pretokdb_tests --gtest_brief=1 --gtest_filter='Indexer*:Worker*'
 echo "== all test stages passed"
