@@ -12,7 +12,7 @@ namespace pretokdb {
 
 // Something that happened during a run, for logs and progress displays.
 struct IndexEvent {
-  enum class Type { kStart, kSpill, kCheckpoint, kFinish, kError };
+  enum class Type { kStart, kSpill, kCheckpoint, kWarning, kFinish, kError };
   explicit IndexEvent(Type t) : type(t) {}
   Type type;
   // kStart: bytes to do in this run; kFinish/kError: bytes done.
@@ -22,14 +22,33 @@ struct IndexEvent {
   uint64_t batch_bytes = 0;
   int worker = -1;
   // kCheckpoint: a chunk of `path` is complete up to `offset`.
+  // kWarning: something at `offset` of `path` was not counted (message).
   std::string path;
   uint64_t offset = 0;
-  // kError/kFinish: the status message ("" when OK).
+  // kError/kFinish/kWarning: the message ("" when OK).
   std::string message;
   double elapsed_seconds = 0;
 };
 
+// What to do with bytes that are not valid UTF-8.
+enum class InvalidUtf8 {
+  kReplace,  // U+FFFD per maximal subpart: Python's errors="replace"
+  kSkip,     // drop them: Python's errors="ignore"
+  kStrict,   // refuse the file, naming the offset of the first bad byte
+};
+
+// Pretokens longer than this are not counted (see README, "Limits"): such a
+// stretch of text with no possible cut is skipped whole, reported as a
+// kWarning event and counted in the database's stats.
+inline constexpr uint64_t kMaxPretokenBytes = uint64_t{1} << 20;
+
 struct IndexOptions {
+  // "gpt2" (default), "cl100k", "o200k" (tiktoken's patterns), or a regular
+  // expression in RE2 syntax (see README: what a custom pattern may use).
+  std::string pattern = "gpt2";
+
+  InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
+
   // Strings that separate documents; they are never counted and no pretoken
   // spans one. Matched longest first where two start at the same byte.
   // Default: {"<|endoftext|>"}. Empty: the whole file is one document.

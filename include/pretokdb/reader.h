@@ -34,18 +34,22 @@ struct DbStats {
   uint64_t documents = 0;  // per file: special tokens found + 1
   uint64_t pretokens = 0;  // sum of all counts
   uint64_t distinct_pretokens = 0;
-  uint64_t invalid_utf8_replaced = 0;  // ill-formed sequences -> U+FFFD
+  uint64_t invalid_utf8_replaced = 0;  // ill-formed sequences replaced or dropped
+  // Stretches of text with no possible cut longer than the maximum
+  // (IndexOptions: kMaxPretokenBytes), skipped and not counted.
+  uint64_t skipped_stretches = 0;
+  uint64_t skipped_bytes = 0;
   uint64_t spills = 0;
   double elapsed_seconds = 0;  // summed over runs that ended or stopped
   // Configuration.
-  std::string pattern;        // "gpt2"
+  std::string pattern;        // "gpt2", "cl100k", "o200k" or "custom"
   std::string pattern_regex;  // the pattern, as the Python reference has it
   std::vector<std::string> special_tokens;
   std::string invalid_utf8;   // "replace"
 };
 
 // Pretokens and their counts in ascending order of the pretoken's bytes
-// (unsigned, lexicographic). Check status() when Valid() turns false.
+// (unsigned, lexicographic); pretokens whose count is 0 are left out. Check status() when Valid() turns false.
 class CountIterator {
  public:
   explicit CountIterator(std::unique_ptr<StoreIterator> it);

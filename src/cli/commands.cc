@@ -103,6 +103,8 @@ struct IndexArgs {
   std::string db = "pretok.db";
   std::vector<std::string> special_tokens;
   bool no_special_tokens = false;
+  std::string pattern = "gpt2";
+  std::string invalid_utf8 = "replace";
   int workers = 0;
   std::string memory_limit;
   bool quiet = false;
@@ -125,10 +127,22 @@ int RunIndex(const IndexArgs& args) {
     if (!IsValidUtf8(t.data(), t.size())) {
       return Fail("--special-token: '" + EscapeToken(t) + "' is not valid UTF-8");
     }
-    if (t.find("\xEF\xBF\xBD") != std::string::npos) {
+    if (args.invalid_utf8 == "replace" &&
+        t.find("\xEF\xBF\xBD") != std::string::npos) {
       return Fail("--special-token: a token may not contain U+FFFD (it would "
                   "match replaced invalid bytes)");
     }
+  }
+  options.pattern = args.pattern;
+  if (args.invalid_utf8 == "replace") {
+    options.invalid_utf8 = InvalidUtf8::kReplace;
+  } else if (args.invalid_utf8 == "skip") {
+    options.invalid_utf8 = InvalidUtf8::kSkip;
+  } else if (args.invalid_utf8 == "strict") {
+    options.invalid_utf8 = InvalidUtf8::kStrict;
+  } else {
+    return Fail("--invalid-utf8: '" + args.invalid_utf8 +
+                "' is not one of replace, skip, strict");
   }
   if (args.workers < 0 || args.workers > 1024) {
     return Fail("--workers: must be between 1 and 1024");
@@ -301,6 +315,8 @@ int RunStats(const std::string& db, bool json) {
     j["pretokens"] = st.pretokens;
     j["distinct_pretokens"] = st.distinct_pretokens;
     j["invalid_utf8_replaced"] = st.invalid_utf8_replaced;
+    j["skipped_stretches"] = st.skipped_stretches;
+    j["skipped_bytes"] = st.skipped_bytes;
     j["spills"] = st.spills;
     j["elapsed_seconds"] = st.elapsed_seconds;
     j["config"] = {{"pattern", st.pattern},
@@ -326,6 +342,11 @@ int RunStats(const std::string& db, bool json) {
   line("pretokens", std::to_string(st.pretokens));
   line("distinct pretokens", std::to_string(st.distinct_pretokens));
   line("invalid UTF-8 replaced", std::to_string(st.invalid_utf8_replaced));
+  if (st.skipped_stretches > 0) {
+    line("skipped (too long)", std::to_string(st.skipped_stretches) +
+                                   " stretches, " +
+                                   std::to_string(st.skipped_bytes) + " bytes");
+  }
   line("spills", std::to_string(st.spills));
   std::snprintf(buf, sizeof(buf), "%.2f s", st.elapsed_seconds);
   line("elapsed", buf);
@@ -341,8 +362,8 @@ int RunStats(const std::string& db, bool json) {
 
 int RunCommandLine(int argc, char** argv) {
   CLI::App app{
-      "pretok-db: counts the pretokens of text corpora (GPT-2 pattern, "
-      "documents split on special tokens) into a RocksDB database, with "
+      "pretok-db: counts the pretokens of text corpora (GPT-2, cl100k, "
+      "o200k or your own pattern; documents split on special tokens) into a RocksDB database, with "
       "bounded memory, resumable after any crash."};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help on every subcommand");
@@ -356,6 +377,14 @@ int RunCommandLine(int argc, char** argv) {
       ->allow_extra_args(false);
   index_cmd->add_flag("--no-special-tokens", index.no_special_tokens,
                       "No separators: each file is one document");
+  index_cmd->add_option("--pattern", index.pattern,
+                        "gpt2 | cl100k | o200k | a regular expression (RE2 "
+                        "syntax; see README)")
+      ->capture_default_str();
+  index_cmd->add_option("--invalid-utf8", index.invalid_utf8,
+                        "replace (U+FFFD, like Python) | skip (drop the bytes) "
+                        "| strict (refuse the file)")
+      ->capture_default_str();
   index_cmd->add_option("--workers", index.workers, "Worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
   index_cmd->add_option("--memory-limit", index.memory_limit,

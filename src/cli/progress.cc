@@ -18,6 +18,7 @@ const char* EventName(IndexEvent::Type type) {
     case IndexEvent::Type::kStart: return "start";
     case IndexEvent::Type::kSpill: return "spill";
     case IndexEvent::Type::kCheckpoint: return "checkpoint";
+    case IndexEvent::Type::kWarning: return "warning";
     case IndexEvent::Type::kFinish: return "finish";
     case IndexEvent::Type::kError: return "error";
   }
@@ -101,6 +102,14 @@ void ProgressReporter::Loop() {
 }
 
 void ProgressReporter::OnEvent(const IndexEvent& event) {
+  if (event.type == IndexEvent::Type::kWarning) {
+    // Warnings say that something was not counted: shown even with --quiet.
+    std::lock_guard<std::mutex> lock(mu_);
+    std::fprintf(stderr, "%spretok-db: warning: %s: at byte %llu: %s\n",
+                 drew_ ? "\r\x1b[K" : "", event.path.c_str(),
+                 static_cast<unsigned long long>(event.offset),
+                 event.message.c_str());
+  }
   if (log_ == nullptr) return;
   nlohmann::json j;
   j["time"] = UtcNow();
@@ -119,6 +128,13 @@ void ProgressReporter::OnEvent(const IndexEvent& event) {
       j["worker"] = event.worker;
       j["path"] = event.path;
       j["offset"] = event.offset;
+      break;
+    case IndexEvent::Type::kWarning:
+      j["worker"] = event.worker;
+      j["path"] = event.path;
+      j["offset"] = event.offset;
+      j["bytes"] = event.bytes;
+      j["message"] = event.message;
       break;
     case IndexEvent::Type::kFinish:
     case IndexEvent::Type::kError:

@@ -10,7 +10,14 @@
 // point, where it may spill and checkpoint.
 //
 // Memory: the buffer holds one read plus the carried tail. A stretch with no
-// cut at all (e.g. megabytes without whitespace) is carried whole.
+// cut at all longer than rules.max_stretch_bytes() (e.g. a megabyte of one
+// letter: a single pretoken) is skipped whole, not counted, and reported
+// through the skip callback and CounterStats, so the buffer stays bounded.
+//
+// With --invalid-utf8 skip the bytes are cleaned as they are read (Python
+// decodes before it splits: dropping bytes can join a special token or a
+// word), and positions in the cleaned buffer are mapped back to file
+// offsets for the resume points.
 //
 // Not thread-safe: one per worker.
 
@@ -26,6 +33,7 @@
 #include "count/count_table.h"
 #include "ingest/source_file.h"
 #include "ingest/special_tokens.h"
+#include "ingest/text_rules.h"
 #include "pretokdb/status.h"
 
 namespace pretokdb {
@@ -33,7 +41,9 @@ namespace pretokdb {
 // Totals since the last Reset(), committed with the table's counts.
 struct CounterStats {
   uint64_t separators = 0;    // special tokens found
-  uint64_t invalid_utf8 = 0;  // ill-formed sequences replaced by U+FFFD
+  uint64_t invalid_utf8 = 0;  // ill-formed sequences replaced or dropped
+  uint64_t skipped_stretches = 0;  // stretches too long to count
+  uint64_t skipped_bytes = 0;      // their file bytes
   void Reset() { *this = CounterStats(); }
 };
 
@@ -44,10 +54,14 @@ class ChunkCounter {
   using ResumePointFn = std::function<Status(uint64_t offset)>;
   // Called with the number of bytes just counted, for progress.
   using ProgressFn = std::function<void(uint64_t bytes)>;
+  // Called with the file offset and length of a skipped stretch.
+  using SkipFn = std::function<void(uint64_t offset, uint64_t bytes)>;
 
-  // specials and table must outlive the counter.
-  ChunkCounter(const SpecialTokens* specials, size_t read_buffer_bytes,
+  // What rules points to, and table, must outlive the counter.
+  ChunkCounter(const TextRules& rules, size_t read_buffer_bytes,
                size_t piece_bytes, CountTable* table, CounterStats* stats);
+
+  void set_skip_callback(SkipFn fn) { on_skip_ = std::move(fn); }
 
   // Counts [from, end) of file. REQUIRES: from is a chunk start or an offset
   // once passed to a ResumePointFn for this chunk.
@@ -55,15 +69,37 @@ class ChunkCounter {
                const ResumePointFn& resume_point, const ProgressFn& progress);
 
  private:
-  // The largest resume cut in buf_[0, size_), or 0 if none.
-  size_t FindCarryCut() const;
-  Status CountSegment(size_t cut, uint64_t base,
-                      const ResumePointFn& resume_point);
-  Status CountDocument(size_t begin, size_t end, uint64_t base, bool valid,
+  // A cleaned-buffer position where --invalid-utf8 skip dropped bytes:
+  // buf_[pos] is at file offset `raw`; `dropped` ill-formed sequences
+  // were removed just before it.
+  struct Shift {
+    size_t pos;
+    uint64_t raw;
+    uint64_t dropped;
+  };
+
+  // Counts or skips what the buffer holds; reads nothing.
+  Status Drain(bool at_end, const ResumePointFn& resume_point,
+               const ProgressFn& progress);
+  // The largest resume cut in buf_[0, ready), or 0 if none. at_end: no
+  // byte follows buf_[ready - 1] in the range.
+  size_t FindCarryCut(size_t ready, bool at_end) const;
+  // The first resume cut in buf_[0, ready) (a separator's start counts),
+  // or npos if none.
+  size_t FindFirstCut(size_t ready, bool at_end) const;
+  Status CountSegment(size_t cut, const ResumePointFn& resume_point);
+  Status CountDocument(size_t begin, size_t end, bool valid,
                        const ResumePointFn& resume_point);
   void CountPiece(const char* p, size_t n, bool valid);
+  Status ResumeAt(size_t pos, const ResumePointFn& resume_point);
+  // Removes ill-formed sequences from buf_[from, size_) in place.
+  void CleanNewBytes(size_t from, bool at_end);
+  uint64_t RawOffset(size_t pos) const;
+  // Drops buf_[0, n); returns the dropped sequences not yet accounted.
+  uint64_t Consume(size_t n);
   void Reserve(size_t n);
 
+  const TextRules rules_;
   const SpecialTokens* const specials_;
   const size_t read_buffer_bytes_;
   const size_t piece_bytes_;
@@ -73,6 +109,14 @@ class ChunkCounter {
   std::unique_ptr<char[]> buf_;
   size_t capacity_ = 0;
   size_t size_ = 0;
+  uint64_t base_ = 0;  // file offset of buf_[0]
+  size_t held_ = 0;    // bytes at the end not yet cleaned (an incomplete char)
+  std::vector<Shift> shifts_;
+  size_t shifts_accounted_ = 0;  // shifts_[0, this) are in stats_
+  bool skipping_ = false;        // inside a stretch too long to count
+  uint64_t skip_start_ = 0;
+  uint64_t skip_invalid_ = 0;
+  SkipFn on_skip_;
   std::vector<SpecialTokens::Match> separators_;
   std::string scratch_;  // a piece with ill-formed UTF-8, replaced
 };

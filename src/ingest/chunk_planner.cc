@@ -4,6 +4,7 @@
 #include <string>
 
 #include "text/safe_cut.h"
+#include "text/utf8.h"
 
 namespace pretokdb {
 
@@ -16,11 +17,23 @@ constexpr size_t kWindow = 64 << 10;
 // character ending there (the longest UTF-8 sequence).
 constexpr size_t kLookBehind = 4;
 
+// True if q, a safe cut of buf, is a chunk edge: no special token crosses
+// it and, when ill-formed bytes are dropped, none is near enough to join
+// anything across it (then the cleaned text around q is the raw text).
+bool IsChunkEdge(const TextRules& rules, std::string_view buf, size_t q) {
+  if (rules.specials->Spans(buf, q)) return false;
+  if (rules.invalid_utf8 != InvalidUtf8::kSkip) return true;
+  const size_t reach = rules.specials->max_length() + kLookBehind;
+  const size_t lo = q > reach ? q - reach : 0;
+  const size_t hi = std::min(buf.size(), q + reach);
+  return IsValidUtf8(buf.data() + lo, hi - lo);
+}
+
 // Finds the first safe cut at or after `from`, or returns file.size().
-Status FindCutFrom(const SourceFile& file, const SpecialTokens& specials,
+Status FindCutFrom(const SourceFile& file, const TextRules& rules,
                    uint64_t from, uint64_t* cut) {
   const uint64_t size = file.size();
-  const size_t margin = specials.max_length();
+  const size_t margin = rules.specials->max_length() + kLookBehind;
   std::string buf;
   uint64_t at = from;
   while (at < size) {
@@ -36,13 +49,13 @@ Status FindCutFrom(const SourceFile& file, const SpecialTokens& specials,
     // FindFirstSafeCut returns a cut strictly after its first argument.
     const char* p = search > begin ? search - 1 : begin;
     for (;;) {
-      const char* q = FindFirstSafeCut(p, limit);
+      const char* q = FindFirstSafeCut(p, limit, rules.cut_rule);
       if (q == nullptr) break;
       const uint64_t offset = start + (q - begin);
       // A cut too close to the window's end cannot be checked for special
       // tokens crossing it; the next window sees it with context.
       if (end < size && static_cast<size_t>(limit - q) < margin) break;
-      if (!specials.Spans(std::string_view(begin, buf.size()), q - begin)) {
+      if (IsChunkEdge(rules, std::string_view(begin, buf.size()), q - begin)) {
         *cut = offset;
         return Status::OK();
       }
@@ -61,24 +74,52 @@ uint64_t ChunkTargetBytes(uint64_t total_bytes, int workers) {
   return std::clamp(target, kMinChunk, kMaxChunk);
 }
 
-Status PlanChunks(const SourceFile& file, const SpecialTokens& specials,
+Status PlanChunks(const SourceFile& file, const TextRules& rules,
                   uint64_t target_bytes, std::vector<ChunkRange>* chunks,
-                  int workers) {
+                  int workers, uint64_t from) {
   chunks->clear();
   const uint64_t size = file.size();
   const uint64_t share = 2 * static_cast<uint64_t>(std::max(workers, 1));
-  uint64_t begin = 0;
+  uint64_t begin = from;
   while (begin < size) {
     const uint64_t rest = size - begin;
     const uint64_t want =
         std::min(target_bytes, std::max(kMinChunk, rest / share));
     uint64_t cut = size;
     if (rest > want + want / 2) {
-      PRETOKDB_RETURN_IF_ERROR(FindCutFrom(file, specials, begin + want, &cut));
+      PRETOKDB_RETURN_IF_ERROR(FindCutFrom(file, rules, begin + want, &cut));
     }
     chunks->push_back(ChunkRange{begin, cut});
     begin = cut;
   }
+  return Status::OK();
+}
+
+Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
+                         uint64_t lo, uint64_t hi, uint64_t* cut) {
+  const size_t margin = rules.specials->max_length() + kLookBehind;
+  std::string buf;
+  uint64_t at = hi;  // cuts at or after `at` have been ruled out
+  while (at > lo) {
+    const uint64_t start = at > kWindow + lo ? at - kWindow : lo;
+    const uint64_t end = std::min<uint64_t>(file.size(), at + margin);
+    buf.resize(end - start);
+    PRETOKDB_RETURN_IF_ERROR(file.ReadAt(start, buf.size(), buf.data()));
+    const std::string_view view(buf);
+    // A candidate needs `margin` bytes of context before it in the window,
+    // unless the window starts at lo (a cut: nothing before it matters).
+    const char* floor = buf.data() + (start == lo ? 0 : margin);
+    const char* q = buf.data() + (at - start);
+    while ((q = FindLastSafeCut(floor, q, rules.cut_rule)) != nullptr) {
+      if (IsChunkEdge(rules, view, q - buf.data())) {
+        *cut = start + (q - buf.data());
+        return Status::OK();
+      }
+    }
+    if (start == lo) break;
+    at = start + margin;  // kWindow > margin: the windows move back
+  }
+  *cut = lo;
   return Status::OK();
 }
 

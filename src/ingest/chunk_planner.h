@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "ingest/source_file.h"
-#include "ingest/special_tokens.h"
+#include "ingest/text_rules.h"
 #include "pretokdb/status.h"
 #include "store/records.h"
 
@@ -25,10 +25,16 @@ namespace pretokdb {
 // Towards the end of the file chunks shrink (guided self-scheduling: a
 // chunk is at most the rest of the file over 2 x workers, down to 256 KiB),
 // so that when the queue runs dry every worker finishes at about the same
-// time. An empty file has no chunks.
-Status PlanChunks(const SourceFile& file, const SpecialTokens& specials,
+// time. Plans [from, file.size()); from must be a cut (0, or a chunk edge).
+// An empty range has no chunks.
+Status PlanChunks(const SourceFile& file, const TextRules& rules,
                   uint64_t target_bytes, std::vector<ChunkRange>* chunks,
-                  int workers = 1);
+                  int workers = 1, uint64_t from = 0);
+
+// The last cut in [lo, hi) of file (hi <= file.size()), or lo if none: the
+// point an appended file is counted again from (source_growth.h).
+Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
+                         uint64_t lo, uint64_t hi, uint64_t* cut);
 
 // The chunk size for a run: small enough that every worker gets several
 // chunks (so none idles while others work), big enough that planning and

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -27,12 +28,16 @@
 #include "ingest/chunk_planner.h"
 #include "ingest/memory_plan.h"
 #include "ingest/source_file.h"
+#include "ingest/source_growth.h"
 #include "ingest/special_tokens.h"
+#include "ingest/text_rules.h"
+#include "ingest/utf8_check.h"
 #include "ingest/worker.h"
 #include "store/coding.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
 #include "store/source_catalog.h"
+#include "text/pattern.h"
 
 namespace pretokdb {
 
@@ -52,6 +57,18 @@ std::string DescribeTokens(const std::vector<std::string>& tokens) {
     out += "'" + t + "'";
   }
   return out;
+}
+
+const char* InvalidUtf8Name(InvalidUtf8 policy) {
+  switch (policy) {
+    case InvalidUtf8::kSkip:
+      return "skip";
+    case InvalidUtf8::kStrict:
+      return "strict";
+    case InvalidUtf8::kReplace:
+      break;
+  }
+  return "replace";
 }
 
 }  // namespace
@@ -89,10 +106,18 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     if (options_.on_event) options_.on_event(e);
   };
 
+  PatternSpec pattern;
+  PRETOKDB_RETURN_IF_ERROR(ResolvePattern(options_.pattern, &pattern));
+  std::unique_ptr<Pretokenizer> pretokenizer;
+  PRETOKDB_RETURN_IF_ERROR(Pretokenizer::Create(pattern, &pretokenizer));
   DbConfig config;
-  config.pattern = "gpt2";
-  config.invalid_utf8 = "replace";
+  // Built-in patterns are stored by name, a user's by its text.
+  config.pattern = pattern.name == "custom" ? pattern.regex : pattern.name;
+  config.invalid_utf8 = InvalidUtf8Name(options_.invalid_utf8);
   SpecialTokens specials(options_.special_tokens);
+  const TextRules rules(&specials,
+                        pretokenizer->is_gpt2() ? nullptr : pretokenizer->re2(),
+                        pattern.cut_rule, options_.invalid_utf8);
   {
     // The config keeps the tokens as the user gave them, deduplicated and
     // sorted so that the same set always compares equal.
@@ -118,6 +143,14 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     PRETOKDB_RETURN_IF_ERROR(file->Fingerprint(&fp));
     fingerprints.push_back(fp);
     files.push_back(std::move(file));
+  }
+
+  // Strict UTF-8 reads whole files: into a new database, before it is
+  // created; otherwise below, only what is new.
+  const bool fresh_db = !std::filesystem::exists(
+      std::filesystem::path(db_path_) / "CURRENT");
+  if (options_.invalid_utf8 == InvalidUtf8::kStrict && fresh_db) {
+    for (const auto& file : files) PRETOKDB_RETURN_IF_ERROR(CheckUtf8(*file, 0));
   }
 
   // 2. The database.
@@ -146,11 +179,17 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
                         DescribeTokens(config.special_tokens) +
                         " (use another --db)");
     }
-    if (!(existing == config)) {
+    if (existing.pattern != config.pattern) {
       return Status::InvalidArgument(
           db_path_, "database was built with pattern '" + existing.pattern +
-                        "' and invalid-UTF-8 policy '" + existing.invalid_utf8 +
-                        "'; this run differs (use another --db)");
+                        "'; this run asks for '" + config.pattern +
+                        "' (use another --db)");
+    }
+    if (existing.invalid_utf8 != config.invalid_utf8) {
+      return Status::InvalidArgument(
+          db_path_, "database was built with --invalid-utf8 " +
+                        existing.invalid_utf8 + "; this run asks for " +
+                        config.invalid_utf8 + " (use another --db)");
     }
   }
 
@@ -159,9 +198,11 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   uint64_t next_id = 1;
   for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
 
-  // Match each input to a known source, or plan it.
+  // Match each input to a known source: unchanged, grown by appending, or
+  // changed otherwise (refused); or plan it as new.
   std::vector<SourceRecord> sources(files.size());
   std::vector<bool> is_new(files.size(), false);
+  std::vector<bool> is_grown(files.size(), false);
   for (size_t i = 0; i < files.size(); ++i) {
     const SourceFile& f = *files[i];
     auto it = std::find_if(known.begin(), known.end(),
@@ -170,20 +211,48 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       is_new[i] = true;
       continue;
     }
-    if (it->size != f.size() || it->fingerprint != fingerprints[i]) {
+    sources[i] = *it;
+    if (it->size == f.size() && it->fingerprint == fingerprints[i]) continue;
+    bool grown = false;
+    PRETOKDB_RETURN_IF_ERROR(HasGrownByAppending(f, *it, &grown));
+    if (!grown) {
       return Status::InvalidArgument(
           f.path(), "changed since it was indexed into " + db_path_ +
-                        " (size or content differs); index it into another --db");
+                        " (not only appended to); index it into another --db");
     }
-    sources[i] = *it;
+    is_grown[i] = true;
+  }
+  if (options_.invalid_utf8 == InvalidUtf8::kStrict && !fresh_db) {
+    // Before anything of these files is counted (or planned).
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (is_new[i] || is_grown[i]) {
+        PRETOKDB_RETURN_IF_ERROR(
+            CheckUtf8(*files[i], is_new[i] ? 0 : sources[i].size));
+      }
+    }
   }
 
-  // 3. Plans of new files, committed before counting.
+  // 3. Plans of new files and of the new parts of grown ones, committed
+  //    before counting.
   uint64_t new_bytes = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     if (is_new[i]) new_bytes += files[i]->size();
+    if (is_grown[i]) new_bytes += files[i]->size() - sources[i].size;
   }
   const uint64_t target = ChunkTargetBytes(new_bytes, workers);
+  if (std::find(is_grown.begin(), is_grown.end(), true) != is_grown.end()) {
+    std::map<std::pair<uint64_t, uint64_t>, uint64_t> committed;
+    PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &committed));
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!is_grown[i]) continue;
+      SourceRecord grown;
+      PRETOKDB_RETURN_IF_ERROR(CommitGrowth(*files[i], sources[i],
+                                            fingerprints[i], committed, rules,
+                                            memory, target, workers,
+                                            store.get(), &grown));
+      sources[i] = grown;
+    }
+  }
   MetaWrites plan;
   if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(config));
   for (size_t i = 0; i < files.size(); ++i) {
@@ -193,7 +262,8 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     r.path = files[i]->path();
     r.size = files[i]->size();
     r.fingerprint = fingerprints[i];
-    PRETOKDB_RETURN_IF_ERROR(PlanChunks(*files[i], specials, target, &r.chunks, workers));
+    PRETOKDB_RETURN_IF_ERROR(
+        PlanChunks(*files[i], rules, target, &r.chunks, workers));
     plan.puts.emplace_back(SourceKey(r.id), EncodeSource(r));
     // regex.split gives one more document than separators, per file.
     plan.stats.emplace_back(kStatDocuments, 1);
@@ -227,7 +297,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   }
 
   WorkerContext context{store.get(),
-                        &specials,
+                        &rules,
                         memory,
                         options_.checkpoint_interval_seconds,
                         &stop_,

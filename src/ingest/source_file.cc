@@ -69,16 +69,21 @@ Status SourceFile::ReadAt(uint64_t offset, size_t n, char* dst) const {
 }
 
 Status SourceFile::Fingerprint(uint64_t* fingerprint) const {
+  return FingerprintPrefix(size_, fingerprint);
+}
+
+Status SourceFile::FingerprintPrefix(uint64_t n, uint64_t* fingerprint) const {
+  if (n > size_) return Status::InvalidArgument(path_, "shorter than asked");
   XXH3_state_t* state = XXH3_createState();
   XXH3_64bits_reset(state);
-  XXH3_64bits_update(state, &size_, sizeof(size_));
+  XXH3_64bits_update(state, &n, sizeof(n));
   std::vector<char> buf(kFingerprintBlock);
-  size_t head = size_ < kFingerprintBlock ? size_ : kFingerprintBlock;
+  size_t head = n < kFingerprintBlock ? n : kFingerprintBlock;
   Status s = ReadAt(0, head, buf.data());
   if (s.ok()) {
     XXH3_64bits_update(state, buf.data(), head);
-    if (size_ > kFingerprintBlock) {
-      s = ReadAt(size_ - kFingerprintBlock, kFingerprintBlock, buf.data());
+    if (n > kFingerprintBlock) {
+      s = ReadAt(n - kFingerprintBlock, kFingerprintBlock, buf.data());
       if (s.ok()) XXH3_64bits_update(state, buf.data(), kFingerprintBlock);
     }
   }

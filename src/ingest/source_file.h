@@ -32,6 +32,9 @@ class SourceFile {
   // 64 KiB. Cheap on any size; catches truncation, most edits and
   // replacement by another file.
   Status Fingerprint(uint64_t* fingerprint) const;
+  // The fingerprint the file had when it was n bytes long, if it grew by
+  // appending since: the same function of its first n bytes.
+  Status FingerprintPrefix(uint64_t n, uint64_t* fingerprint) const;
 
   const std::string& path() const { return path_; }     // absolute
   uint64_t size() const { return size_; }               // at Open()

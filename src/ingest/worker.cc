@@ -11,9 +11,22 @@ Worker::Worker(int id, const WorkerContext& context)
     : id_(id),
       context_(context),
       table_(context.memory.table_bytes, context.memory.piece_bytes),
-      counter_(context.specials, context.memory.read_buffer_bytes,
+      counter_(*context.rules, context.memory.read_buffer_bytes,
                context.memory.piece_bytes, &table_, &stats_),
-      last_spill_(std::chrono::steady_clock::now()) {}
+      last_spill_(std::chrono::steady_clock::now()) {
+  counter_.set_skip_callback([this](uint64_t offset, uint64_t bytes) {
+    if (!context_.on_event) return;
+    IndexEvent e(IndexEvent::Type::kWarning);
+    e.worker = id_;
+    e.path = pending_.back().file->path();
+    e.offset = offset;
+    e.bytes = bytes;
+    e.message = "skipped " + std::to_string(bytes) +
+                " bytes with no possible cut between pretokens (longer than "
+                "the maximum pretoken): not counted";
+    context_.on_event(e);
+  });
+}
 
 Status Worker::Run(const ChunkTask& task) {
   pending_.push_back(Checkpoint{task.source_id, task.chunk_index, task.from,
@@ -78,6 +91,10 @@ Status Worker::Spill() {
                 {std::string(kStatDocuments), stats_.separators},
                 {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
                 {std::string(kStatSpills), 1}};
+  if (stats_.skipped_stretches > 0) {
+    meta.stats.emplace_back(kStatSkippedStretches, stats_.skipped_stretches);
+    meta.stats.emplace_back(kStatSkippedBytes, stats_.skipped_bytes);
+  }
   const size_t entries = sort_keys_.size();
   uint64_t batch_bytes = 0;
   PRETOKDB_RETURN_IF_ERROR(

@@ -23,7 +23,7 @@
 #include "ingest/chunk_counter.h"
 #include "ingest/memory_plan.h"
 #include "ingest/source_file.h"
-#include "ingest/special_tokens.h"
+#include "ingest/text_rules.h"
 #include "pretokdb/options.h"
 #include "pretokdb/status.h"
 #include "store/rocks_store.h"
@@ -42,7 +42,7 @@ struct ChunkTask {
 // What the workers of a run share. All members are thread-safe.
 struct WorkerContext {
   RocksStore* store;
-  const SpecialTokens* specials;
+  const TextRules* rules;
   MemoryPlan memory;
   double checkpoint_interval_seconds;
   const std::atomic<bool>* stop;

@@ -4,15 +4,18 @@
 #include "store/records.h"
 #include "store/rocks_store.h"
 #include "store/source_catalog.h"
+#include "text/pattern.h"
 
 namespace pretokdb {
 
-// The pattern of each built-in name, as the Python reference writes it.
-static const char* PatternRegex(const std::string& name) {
-  if (name == "gpt2") {
-    return R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+)";
-  }
-  return "";
+// The pattern a database's configuration names, as the Python reference
+// writes it: a built-in name stands for its pattern, anything else is a
+// user's pattern, stored as given.
+static std::string PatternRegex(const std::string& name) {
+  if (name == "gpt2") return std::string(kGpt2Pattern);
+  if (name == "cl100k") return std::string(kCl100kPattern);
+  if (name == "o200k") return std::string(kO200kPattern);
+  return name;
 }
 
 // ---- CountIterator ---------------------------------------------------------
@@ -31,14 +34,22 @@ void CountIterator::Next() {
 }
 
 void CountIterator::Load() {
-  valid_ = it_->Valid();
-  if (!valid_) {
-    status_ = it_->status();
-    return;
-  }
-  if (!DecodeFixed64Value(it_->value(), &count_)) {
-    valid_ = false;
-    status_ = Status::Corruption("malformed count value");
+  // A count can be 0: re-counting the end of a file that grew takes back
+  // what its old end had counted (ingest/source_growth.h). Such pretokens
+  // were never seen as far as readers are concerned.
+  for (;;) {
+    valid_ = it_->Valid();
+    if (!valid_) {
+      status_ = it_->status();
+      return;
+    }
+    if (!DecodeFixed64Value(it_->value(), &count_)) {
+      valid_ = false;
+      status_ = Status::Corruption("malformed count value");
+      return;
+    }
+    if (count_ != 0) return;
+    it_->Next();
   }
 }
 
@@ -86,8 +97,9 @@ Status CountReader::GetStats(DbStats* stats) const {
   if (!DecodeConfig(raw, &config)) {
     return Status::Corruption(store_->path(), "unreadable configuration record");
   }
-  stats->pattern = config.pattern;
   stats->pattern_regex = PatternRegex(config.pattern);
+  stats->pattern =
+      stats->pattern_regex == config.pattern ? "custom" : config.pattern;
   stats->special_tokens = config.special_tokens;
   stats->invalid_utf8 = config.invalid_utf8;
 
@@ -108,10 +120,15 @@ Status CountReader::GetStats(DbStats* stats) const {
   PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kStatElapsedMs, &elapsed_ms));
   stats->elapsed_seconds = elapsed_ms / 1000.0;
 
-  std::unique_ptr<StoreIterator> it = store_->NewCountIterator();
+  PRETOKDB_RETURN_IF_ERROR(
+      store_->GetStat(kStatSkippedStretches, &stats->skipped_stretches));
+  PRETOKDB_RETURN_IF_ERROR(
+      store_->GetStat(kStatSkippedBytes, &stats->skipped_bytes));
+
+  CountIterator it(store_->NewCountIterator());
   uint64_t distinct = 0;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) ++distinct;
-  PRETOKDB_RETURN_IF_ERROR(it->status());
+  for (; it.Valid(); it.Next()) ++distinct;
+  PRETOKDB_RETURN_IF_ERROR(it.status());
   stats->distinct_pretokens = distinct;
   return Status::OK();
 }

@@ -33,6 +33,8 @@ inline constexpr std::string_view kStatPretokens = "stat/pretokens";
 inline constexpr std::string_view kStatInvalidUtf8 = "stat/invalid_utf8";
 inline constexpr std::string_view kStatSpills = "stat/spills";
 inline constexpr std::string_view kStatElapsedMs = "stat/elapsed_ms";
+inline constexpr std::string_view kStatSkippedStretches = "stat/skipped_stretches";
+inline constexpr std::string_view kStatSkippedBytes = "stat/skipped_bytes";
 
 // How counts were made. Adding to a database requires an equal config.
 struct DbConfig {

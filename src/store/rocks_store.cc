@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <thread>
 #include <filesystem>
 #include <map>
@@ -27,22 +28,78 @@ constexpr char kCountsFamily[] = "counts";
 constexpr char kMetaFamily[] = "meta";
 constexpr char kIngestDir[] = "spill-tmp";
 
+// RocksDB's message on one line: some end in newlines or hold several
+// lines, and every error of the CLI must be a single line.
+std::string OneLine(std::string_view msg) {
+  std::string out;
+  for (char c : msg) {
+    const bool space = c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f';
+    if (space) c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+// RocksDB's text of a status without its leading code names, which a
+// wrapped status repeats ("Corruption: Corruption: IO error: ...").
+std::string Detail(const rocksdb::Status& s) {
+  std::string msg = OneLine(s.ToString());
+  for (std::string_view prefix : {"Corruption: ", "Invalid argument: "}) {
+    while (msg.compare(0, prefix.size(), prefix) == 0) msg.erase(0, prefix.size());
+  }
+  // RocksDB glues a path to this one: "... to be an sstable/db/000012.sst".
+  const std::string glued = "to be an sstable";
+  size_t at = msg.find(glued);
+  if (at != std::string::npos && at + glued.size() < msg.size() &&
+      msg[at + glued.size()] != ' ') {
+    msg.insert(at + glued.size(), ": ");
+  }
+  return msg;
+}
+
+bool IsLockFailure(const rocksdb::Status& s) {
+  // "IO error: While lock file: DIR/LOCK: Resource temporarily unavailable",
+  // or "lock hold by current process ... lock file: DIR/LOCK: No locks
+  // available". ("lock" alone would also match "block".)
+  const std::string msg = s.ToString();
+  return s.IsIOError() && (msg.find("lock file") != std::string::npos ||
+                           msg.find("/LOCK") != std::string::npos);
+}
+
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() ||
+         s.ToString().find("No space left") != std::string::npos;
+}
+
 Status FromRocks(const rocksdb::Status& s, const std::string& path) {
   if (s.ok()) return Status::OK();
-  std::string msg = s.ToString();
-  if (s.IsIOError() && (msg.find("lock") != std::string::npos ||
-                        msg.find("Resource temporarily unavailable") !=
-                            std::string::npos)) {
+  if (IsLockFailure(s)) {
     return Status::Busy(path,
                         "database is in use by another pretok-db index run");
   }
-  if (s.IsNoSpace() || msg.find("No space left") != std::string::npos) {
-    return Status::IOError(path, "disk full: " + msg);
+  if (IsNoSpace(s)) return Status::IOError(path, "disk full: " + Detail(s));
+  if (s.IsCorruption()) {
+    return Status::Corruption(path, "database is corrupted: " + Detail(s));
   }
-  if (s.IsCorruption()) return Status::Corruption(path, msg);
-  if (s.IsNotFound()) return Status::NotFound(path, msg);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(path, msg);
-  return Status::IOError(path, msg);
+  if (s.IsNotFound()) return Status::NotFound(path, Detail(s));
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(path, Detail(s));
+  return Status::IOError(path, Detail(s));
+}
+
+// A failed open: the same, naming a missing file as damage rather than
+// an I/O error (a database whose MANIFEST or table file was deleted).
+Status FromRocksOpen(const rocksdb::Status& s, const std::string& path) {
+  if (s.ok() || IsLockFailure(s) || IsNoSpace(s) || s.IsCorruption()) {
+    return FromRocks(s, path);
+  }
+  const std::string detail = Detail(s);
+  if (detail.find("No such file or directory") != std::string::npos) {
+    return Status::Corruption(
+        path, "database is damaged (a file of it is missing): " + detail);
+  }
+  return FromRocks(s, path);
 }
 
 rocksdb::Slice ToSlice(std::string_view s) {
@@ -95,7 +152,35 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   db->max_open_files = options.read_only ? -1 : 256;
   db->keep_log_file_num = 3;
   db->info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db->avoid_unnecessary_blocking_io = true;
+  // (Not read-only: there it makes DB::VerifyChecksum schedule a purge that
+  // a read-only DB cannot run -- an assertion in Debian's librocksdb.)
+  db->avoid_unnecessary_blocking_io = !options.read_only;
+}
+
+// The content of CURRENT (the name of the live MANIFEST, and a newline)
+// and the size of that MANIFEST (0 if absent).
+uintmax_t ManifestSize(const std::string& path, std::string* current) {
+  current->clear();
+  std::FILE* f = std::fopen((fs::path(path) / "CURRENT").c_str(), "rb");
+  if (f != nullptr) {
+    char buf[256];
+    current->assign(buf, std::fread(buf, 1, sizeof(buf), f));
+    std::fclose(f);
+  }
+  std::string name = *current;
+  while (!name.empty() && (name.back() == '\n' || name.back() == '\r')) name.pop_back();
+  if (name.empty() || name.find('/') != std::string::npos) return 0;
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(fs::path(path) / name, ec);
+  return ec ? 0 : size;
+}
+
+// What a reader's open depends on. A writer changes it (appends to the
+// MANIFEST, or rolls it) before deleting any file it listed.
+std::string ManifestState(const std::string& path) {
+  std::string current;
+  const uintmax_t size = ManifestSize(path, &current);
+  return current + "|" + std::to_string(size);
 }
 
 }  // namespace
@@ -123,7 +208,8 @@ void SortCountEntries(std::vector<CountEntry>* entries) {
 
 // ---- StoreIterator ---------------------------------------------------------
 
-StoreIterator::StoreIterator(rocksdb::Iterator* it) : it_(it) {}
+StoreIterator::StoreIterator(rocksdb::Iterator* it, std::string path)
+    : it_(it), path_(std::move(path)) {}
 StoreIterator::~StoreIterator() = default;
 void StoreIterator::SeekToFirst() { it_->SeekToFirst(); }
 void StoreIterator::Seek(std::string_view target) { it_->Seek(ToSlice(target)); }
@@ -137,7 +223,7 @@ std::string_view StoreIterator::value() const {
   rocksdb::Slice v = it_->value();
   return std::string_view(v.data(), v.size());
 }
-Status StoreIterator::status() const { return FromRocks(it_->status(), ""); }
+Status StoreIterator::status() const { return FromRocks(it_->status(), path_); }
 
 // ---- RocksStore ------------------------------------------------------------
 
@@ -150,12 +236,50 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   }
   const bool has_db = exists && fs::exists(fs::path(path) / "CURRENT", ec);
   if (!has_db) {
+    if (exists && !fs::is_empty(path, ec)) {
+      // Files but no CURRENT: a database that lost it, or something else.
+      for (const fs::directory_entry& e : fs::directory_iterator(path, ec)) {
+        const std::string name = e.path().filename().string();
+        if (name.rfind("MANIFEST-", 0) == 0 || name == "IDENTITY" ||
+            (name.size() > 4 && name.compare(name.size() - 4, 4, ".sst") == 0)) {
+          return Status::Corruption(
+              path, "database is damaged: its CURRENT file is missing");
+        }
+      }
+      return Status::InvalidArgument(
+          path, "not a pretok-db database (directory is not empty)");
+    }
     if (!options.create_if_missing) {
       return Status::NotFound(path, "no pretok-db database here (run 'pretok-db index' first)");
     }
-    if (exists && !fs::is_empty(path, ec)) {
-      return Status::InvalidArgument(
-          path, "not a pretok-db database (directory is not empty)");
+  }
+
+  if (has_db && !options.read_only) {
+    // Refuse a damaged database before touching it: opening it for writing
+    // rewrites its MANIFEST and OPTIONS files, and a run would add to it,
+    // while damage inside a data block shows only when that block is read.
+    // So read every table file once, read-only (about 1 s per GB of
+    // database, which is far smaller than its input).
+    //
+    // Another run may be writing (we take no lock yet): its compactions
+    // delete files while we read them. A missing file while the MANIFEST
+    // changed is that, not damage; then we try again, and after a few
+    // tries let the write open report the lock (Busy). A checksum mismatch
+    // is always damage: table files are never rewritten in place.
+    StoreOptions check = options;
+    check.read_only = true;
+    check.create_if_missing = false;
+    for (int attempt = 0; attempt < 5; ++attempt) {
+      const std::string before = ManifestState(path);
+      std::unique_ptr<RocksStore> reader;
+      Status v = Open(path, check, &reader);
+      if (v.ok()) v = reader->VerifyChecksums();
+      if (v.ok()) break;
+      if (v.IsCorruption() || !(v.IsIOError() || v.IsNotFound()) ||
+          ManifestState(path) == before) {
+        return v;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
 
@@ -169,12 +293,18 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     std::vector<std::string> families;
     rocksdb::Status s =
         rocksdb::DB::ListColumnFamilies(db_options, path, &families);
-    if (!s.ok()) return FromRocks(s, path);
+    if (!s.ok()) return FromRocksOpen(s, path);
     auto has = [&](const char* name) {
       return std::find(families.begin(), families.end(), name) !=
              families.end();
     };
     if (!has(kCountsFamily) || !has(kMetaFamily)) {
+      std::string current;
+      if (ManifestSize(path, &current) == 0) {
+        // An empty (truncated) MANIFEST lists no family but the default.
+        return Status::Corruption(
+            path, "database is corrupted: its MANIFEST is empty or missing");
+      }
       return Status::InvalidArgument(
           path, "not a pretok-db database (a RocksDB without its column families)");
     }
@@ -191,20 +321,26 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   if (options.read_only) {
     // A writer may, between our reading its MANIFEST and opening a table
     // file, compact that file away (or roll the MANIFEST). The files of
-    // any later MANIFEST are there, so trying again succeeds.
+    // any later MANIFEST are there, so trying again succeeds. Only such a
+    // race is retried: when the MANIFEST did not change meanwhile, the
+    // error is the database's own (damage) and is reported at once, after
+    // two quick retries in case a write was landing just then.
+    int unchanged = 0;
     for (int attempt = 0;; ++attempt) {
+      const std::string before = ManifestState(path);
       s = rocksdb::DB::OpenForReadOnly(db_options, path, descriptors,
                                        &handles, &db);
       if (s.ok() || attempt == 20 || !(s.IsIOError() || s.IsNotFound() ||
                                        s.IsCorruption() || s.IsPathNotFound())) {
         break;
       }
+      if (ManifestState(path) == before && ++unchanged > 2) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(20 + 10 * attempt));
     }
   } else {
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   }
-  if (!s.ok()) return FromRocks(s, path);
+  if (!s.ok()) return FromRocksOpen(s, path);
 
   std::unique_ptr<RocksStore> result(new RocksStore());
   result->path_ = path;
@@ -387,6 +523,13 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
   return FromRocks(s, path_);
 }
 
+Status RocksStore::VerifyChecksums() const {
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.readahead_size = 2 << 20;
+  return FromRocks(db_->VerifyChecksum(ro), path_);
+}
+
 Status RocksStore::GetMeta(std::string_view key, std::string* value) const {
   rocksdb::Status s =
       db_->Get(rocksdb::ReadOptions(), meta_, ToSlice(key), value);
@@ -427,12 +570,12 @@ std::unique_ptr<StoreIterator> RocksStore::NewCountIterator() const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;  // a full scan would only evict what queries need
   ro.readahead_size = 2 << 20;
-  return std::make_unique<StoreIterator>(db_->NewIterator(ro, counts_));
+  return std::make_unique<StoreIterator>(db_->NewIterator(ro, counts_), path_);
 }
 
 std::unique_ptr<StoreIterator> RocksStore::NewMetaIterator() const {
   return std::make_unique<StoreIterator>(
-      db_->NewIterator(rocksdb::ReadOptions(), meta_));
+      db_->NewIterator(rocksdb::ReadOptions(), meta_), path_);
 }
 
 

@@ -34,7 +34,8 @@ namespace pretokdb {
 // Valid() turns false.
 class StoreIterator {
  public:
-  explicit StoreIterator(rocksdb::Iterator* it);
+  // path: the database's, named in errors.
+  StoreIterator(rocksdb::Iterator* it, std::string path);
   ~StoreIterator();
   StoreIterator(const StoreIterator&) = delete;
   StoreIterator& operator=(const StoreIterator&) = delete;
@@ -49,6 +50,7 @@ class StoreIterator {
 
  private:
   std::unique_ptr<rocksdb::Iterator> it_;
+  std::string path_;
 };
 
 // One entry of a spill's counts. `prefix` is the token's first eight
@@ -100,7 +102,10 @@ class RocksStore {
  public:
   // Fails with NotFound if there is no database at path (and
   // !create_if_missing), Busy if another run holds it, InvalidArgument if the
-  // directory holds something that is not a pretok-db database.
+  // directory holds something that is not a pretok-db database, Corruption
+  // if the database is damaged (for writing, every table file is read and
+  // checksummed first, so a damaged database is refused untouched).
+  // Messages are one line and name the path.
   static Status Open(const std::string& path, const StoreOptions& options,
                      std::unique_ptr<RocksStore>* store);
   ~RocksStore();
@@ -117,6 +122,11 @@ class RocksStore {
   // The same, for counts in a vector (sorted by SortCountEntries).
   Status Commit(const std::vector<CountEntry>& counts, const MetaWrites& meta,
                 uint64_t* bytes = nullptr);
+
+  // Reads every table file of the database and checks its checksums
+  // (Corruption if one is damaged). Open() does it before opening an
+  // existing database for writing.
+  Status VerifyChecksums() const;
 
   // NotFound if absent.
   Status GetMeta(std::string_view key, std::string* value) const;

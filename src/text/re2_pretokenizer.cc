@@ -5,8 +5,9 @@
 // Translation. One pass over the pattern, keeping track of character sets,
 // groups and inline flags, rewrites what RE2 reads differently (see the
 // header) and splits the top-level alternation. Unicode classes that the
-// contract pins to the `regex` module (\s, \p{L}, \p{N}) become explicit
-// code point ranges computed from text/char_class.h.
+// contract pins to the `regex` module (\s, general categories such as \p{L}
+// or \p{Lu}) become explicit code point ranges computed from
+// text/char_class.h and text/general_category.h.
 //
 // Matching. finditer takes, at the first position where the pattern matches
 // at all, the first top-level alternative that matches there (each with its
@@ -35,6 +36,7 @@
 #include <vector>
 
 #include "text/char_class.h"
+#include "text/general_category.h"
 
 namespace pretokdb {
 namespace {
@@ -101,25 +103,60 @@ std::string ClassBody(const std::vector<CodeRange>& ranges) {
   return body;
 }
 
-struct ClassBodies {
-  std::string space, not_space, letter, not_letter, number, not_number;
+// \s and its complement, spelled out once.
+struct SpaceBodies {
+  std::string space, not_space;
 };
 
-const ClassBodies& Bodies() {
-  static const ClassBodies* const bodies = [] {
-    auto* b = new ClassBodies;
+const SpaceBodies& Spaces() {
+  static const SpaceBodies* const bodies = [] {
+    auto* b = new SpaceBodies;
     const auto space = RangesOf(CharClass::kSpace);
-    const auto letter = RangesOf(CharClass::kLetter);
-    const auto number = RangesOf(CharClass::kNumber);
     b->space = ClassBody(space);
     b->not_space = ClassBody(Complement(space));
-    b->letter = ClassBody(letter);
-    b->not_letter = ClassBody(Complement(letter));
-    b->number = ClassBody(number);
-    b->not_number = ClassBody(Complement(number));
     return b;
   }();
   return *bodies;
+}
+
+// Maximal runs of one general category over all scalar values (surrogates
+// excluded: they cannot occur in valid UTF-8 and RE2 rejects them),
+// computed once.
+struct CategoryRun {
+  char32_t lo;
+  char32_t hi;
+  GeneralCategory category;
+};
+
+const std::vector<CategoryRun>& CategoryRuns() {
+  static const std::vector<CategoryRun>* const runs = [] {
+    auto* v = new std::vector<CategoryRun>;
+    for (char32_t cp = 0; cp <= 0x10FFFF; cp++) {
+      if (cp == 0xD800) cp = 0xE000;
+      const GeneralCategory c = GeneralCategoryOf(cp);
+      if (!v->empty() && v->back().category == c && v->back().hi + 1 == cp) {
+        v->back().hi = cp;
+      } else {
+        v->push_back({cp, cp, c});
+      }
+    }
+    return v;
+  }();
+  return *runs;
+}
+
+// The scalar values whose category is in `mask`, as sorted disjoint ranges.
+std::vector<CodeRange> RangesOf(CategoryMask mask) {
+  std::vector<CodeRange> ranges;
+  for (const CategoryRun& r : CategoryRuns()) {
+    if ((mask & MaskOf(r.category)) == 0) continue;
+    if (!ranges.empty() && ranges.back().hi + 1 == r.lo) {
+      ranges.back().hi = r.hi;
+    } else {
+      ranges.push_back({r.lo, r.hi});
+    }
+  }
+  return ranges;
 }
 
 // ---------------------------------------------------------------------------
@@ -180,6 +217,8 @@ class Translator {
   Status CharacterSet(std::string* out);
   Status Escape(bool in_set, std::string* out);
   Status Property(bool negated, bool in_set, size_t start, std::string* out);
+  Status CategorySet(CategoryMask mask, bool negated, bool in_set,
+                     std::string* out);
   Status Quantifier(std::string* out);
   bool ParseBrace(size_t* end, std::string* normalized) const;
 
@@ -503,7 +542,7 @@ Status Translator::Escape(bool in_set, std::string* out) {
   const char c = p_[i_ + 1];
   i_ += 2;
   if (!in_set) repeat_ = Repeat::kAtom;
-  const ClassBodies& b = Bodies();
+  const SpaceBodies& b = Spaces();
   auto set = [&](const std::string& body, bool negated) {
     if (in_set) {
       out->append(body);
@@ -540,11 +579,9 @@ Status Translator::Escape(bool in_set, std::string* out) {
       // spelled out.
       return in_set ? set(b.not_space, false) : set(b.space, true);
     case 'd':
-      out->append("\\p{Nd}");
-      return Status::OK();
     case 'D':
-      out->append("\\P{Nd}");
-      return Status::OK();
+      // \d is \p{Nd} in `regex` (Unicode patterns), from its own table.
+      return CategorySet(MaskOf(GeneralCategory::kNd), c == 'D', in_set, out);
     case 'p':
     case 'P':
       return Property(c == 'P', in_set, at, out);
@@ -652,28 +689,32 @@ Status Translator::Property(bool negated, bool in_set, size_t start,
     negated = !negated;
     name.erase(0, 1);
   }
-  const ClassBodies& b = Bodies();
-  const std::string* body = nullptr;
-  const std::string* complement = nullptr;
-  if (name == "L") {
-    body = &b.letter;
-    complement = &b.not_letter;
-  } else if (name == "N") {
-    body = &b.number;
-    complement = &b.not_number;
-  }
-  if (body == nullptr) {
-    // Another class: RE2's own table (and RE2 validates the name).
+  CategoryMask mask;
+  if (!CategoryMaskOf(name.c_str(), &mask)) {
+    // Not a general category (a script, say): RE2's own table, and RE2
+    // validates the name.
     out->append(negated ? "\\P{" : "\\p{");
     out->append(name);
     out->push_back('}');
     return Status::OK();
   }
+  return CategorySet(mask, negated, in_set, out);
+}
+
+// Emits the code points of the categories in `mask` (or of all others, if
+// negated): a class of its own, or members of the enclosing one.
+Status Translator::CategorySet(CategoryMask mask, bool negated, bool in_set,
+                               std::string* out) {
+  const std::vector<CodeRange> ranges = RangesOf(mask);
   if (in_set) {
-    out->append(negated ? *complement : *body);
+    // A negated class cannot nest: its complement is spelled out.
+    out->append(ClassBody(negated ? Complement(ranges) : ranges));
+  } else if (ranges.empty()) {
+    // \p{Cs}: no scalar value; RE2 has no empty class.
+    out->append(negated ? "[\\x{0}-\\x{10ffff}]" : "[^\\x{0}-\\x{10ffff}]");
   } else {
     out->append(negated ? "[^" : "[");
-    out->append(*body);
+    out->append(ClassBody(ranges));
     out->push_back(']');
   }
   return Status::OK();

@@ -9,11 +9,13 @@
 // The pattern is written in Python `regex` syntax (VERSION0, the default)
 // and translated to RE2 so that it means the same thing:
 //   - \s and \S are the `regex` module's White_Space set (text/char_class.h),
-//     not RE2's ASCII \s; \p{L}, \pL, \p{N}, \pN and their negations are the
-//     `regex` module's classes, taken from the same generated tables as the
-//     scanner, not RE2's own (older) Unicode tables. \d is \p{Nd}. Other
-//     \p{...} classes (Lu, Ll, M, Nd, scripts) are RE2's: they may differ
-//     from Python's on characters assigned in recent Unicode versions.
+//     not RE2's ASCII \s. General categories, \p{L}, \pL, \p{Lu}, \p{M},
+//     \p{Nd}, \p{Lowercase_Letter}, \p{gc=Lo}, ... (text/general_category.h
+//     lists the names), their negations \P{..} and \p{^..}, and \d (which is
+//     \p{Nd}) are the `regex` module's sets, taken from tables generated
+//     from it like the scanner's, not RE2's own (older) Unicode tables. Other
+//     \p{...} classes (scripts) are RE2's: they may differ from Python's on
+//     characters assigned in recent Unicode versions.
 //   - A top-level alternative that is exactly \s+(?!\S) is emulated (RE2 has
 //     no lookahead): at a position where it is tried, a whitespace run that
 //     reaches the end of the text matches whole; one followed by a non-space
@@ -22,6 +24,13 @@
 //     around it, as the backtracking matcher does.
 //   - \uXXXX, \UXXXXXXXX, \xhh, octal escapes and `{,n}` are rewritten;
 //     inline flags i, m, s (and the no-op u) keep Python's scoping.
+//   - Case-insensitive matching is RE2's simple case folding. It equals
+//     `regex`'s for every character but ten: `regex` also matches U+0130
+//     for i and U+0131 for I (Turkish dotted and dotless i), and folds
+//     U+0390 with U+1FD3, U+03B0 with U+1FE3, U+FB05 with U+FB06 (RE2
+//     20220601 does not). Not corrected: no built-in pattern has these in
+//     a case-insensitive part (those hold only contraction letters; s also
+//     matches U+017F in both).
 // Refused with InvalidArgument, naming the construct: any other lookaround,
 // backreferences, possessive quantifiers, atomic groups, conditionals,
 // recursion, branch reset; constructs RE2 would accept with another meaning

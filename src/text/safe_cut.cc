@@ -54,7 +54,9 @@ inline int AsciiClass(uint8_t b) {
   return 0;
 }
 
-inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
+inline bool IsAsciiAlnum(uint8_t b) { return AsciiClass(b) != 0; }
+
+inline bool IsSafeCutGpt2(const uint8_t* begin, const uint8_t* q) {
   const uint8_t b = *q;
   if (IsAsciiSpace(b)) return !SpaceEndsAt(begin, q);
   // Between two ASCII non-spaces of different classes (letter, number,
@@ -65,22 +67,73 @@ inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
   return AsciiClass(a) != AsciiClass(b);
 }
 
-}  // namespace
+// The kTiktoken rule of the header, (a') then (b').
+inline bool IsSafeCutTiktoken(const uint8_t* begin, const uint8_t* q) {
+  const uint8_t b = *q;
+  const uint8_t a = q[-1];
+  if (b == '\r' || b == '\n') return a < 0x80 && IsAsciiAlnum(a);
+  if (IsAsciiSpace(b)) return !SpaceEndsAt(begin, q);
+  if ((a | b) >= 0x80 || IsAsciiSpace(a)) return false;
+  const int ca = AsciiClass(a);
+  const int cb = AsciiClass(b);
+  if (ca == cb) return false;
+  if (cb == 1) return ca == 2;               // only digit -> letter
+  if (ca == 1 && cb == 0) return b != '\'';  // o200k's contractions
+  return true;  // letter -> digit, digit -> other, other -> digit
+}
 
-const char* FindLastSafeCut(const char* begin, const char* end) {
+template <CutRule kRule>
+inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
+  static_assert(kRule == CutRule::kGpt2 || kRule == CutRule::kTiktoken);
+  if constexpr (kRule == CutRule::kGpt2) {
+    return IsSafeCutGpt2(begin, q);
+  } else {
+    return IsSafeCutTiktoken(begin, q);
+  }
+}
+
+template <CutRule kRule>
+const char* FindLast(const char* begin, const char* end) {
   if (end - begin < 2) return nullptr;
   const auto* b = reinterpret_cast<const uint8_t*>(begin);
   for (const auto* q = reinterpret_cast<const uint8_t*>(end) - 1; q > b; q--) {
-    if (IsSafeCut(b, q)) return reinterpret_cast<const char*>(q);
+    if (IsSafeCut<kRule>(b, q)) return reinterpret_cast<const char*>(q);
   }
   return nullptr;
 }
 
-const char* FindFirstSafeCut(const char* begin, const char* end) {
+template <CutRule kRule>
+const char* FindFirst(const char* begin, const char* end) {
   const auto* b = reinterpret_cast<const uint8_t*>(begin);
   const auto* e = reinterpret_cast<const uint8_t*>(end);
   for (const auto* q = b + 1; q < e; q++) {
-    if (IsSafeCut(b, q)) return reinterpret_cast<const char*>(q);
+    if (IsSafeCut<kRule>(b, q)) return reinterpret_cast<const char*>(q);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+const char* FindLastSafeCut(const char* begin, const char* end, CutRule rule) {
+  switch (rule) {
+    case CutRule::kGpt2:
+      return FindLast<CutRule::kGpt2>(begin, end);
+    case CutRule::kTiktoken:
+      return FindLast<CutRule::kTiktoken>(begin, end);
+    case CutRule::kNone:
+      break;
+  }
+  return nullptr;
+}
+
+const char* FindFirstSafeCut(const char* begin, const char* end, CutRule rule) {
+  switch (rule) {
+    case CutRule::kGpt2:
+      return FindFirst<CutRule::kGpt2>(begin, end);
+    case CutRule::kTiktoken:
+      return FindFirst<CutRule::kTiktoken>(begin, end);
+    case CutRule::kNone:
+      break;
   }
   return nullptr;
 }

@@ -1,10 +1,11 @@
 // Copyright (c) pretok-db authors.
 //
-// Safe cuts for the GPT-2 pattern: byte positions where a chunk of raw input
-// may be split without changing any pretoken, so that a file with no special
-// token still splits across workers.
+// Safe cuts: byte positions where a chunk of raw input may be split without
+// changing any pretoken, so that a file with no special token still splits
+// across workers. Which positions are safe depends on the pattern
+// (text/cut_rule.h).
 //
-// A position q is a safe cut if
+// kGpt2. A position q is a safe cut if
 //   (a) the byte at q is ASCII whitespace (0x09..0x0D or 0x20) and the
 //       character that ends just before q is not whitespace, or
 //   (b) the bytes at q-1 and q are ASCII non-spaces of different classes
@@ -29,7 +30,60 @@
 //     q) fails both on a space and at the end of the text, and ` ?` only
 //     starts a match. The pattern has no lookbehind and no anchor, so
 //     matching s[q:] is unaffected by what precedes it.
-// tests/text/safe_cut_test.cc checks this on random strings.
+//
+// kTiktoken, one rule for cl100k and o200k (patterns in text/pattern.h).
+// Let a be the character that ends just before q and b the one at q. A
+// position q is a safe cut if
+//   (a') b is ' ', '\t', '\v' or '\f' and a is not whitespace; or b is '\r'
+//        or '\n' and a is an ASCII letter or digit;
+//   (b') a and b are ASCII non-spaces, and a -> b is letter -> digit,
+//        digit -> letter, digit -> other, other -> digit, or
+//        letter -> other with b not an apostrophe.
+// Not safe, unlike GPT-2: \r or \n after "other" (both patterns append
+// [\r\n]* to a punctuation run) or after a non-ASCII character (a
+// conservative choice); other -> letter (a non-letter, non-number may
+// prefix a word: "(x" is one pretoken, " x" too); letter -> apostrophe
+// (o200k appends contractions to words, case-insensitively: "DON'T").
+// Why: bytes as for GPT-2 (b and, where it matters, a are ASCII). Both
+// patterns cover every character, and have no lookbehind and no anchor at
+// the start, so matching s[q:] is unaffected by what precedes it. It then
+// suffices that every attempt of the backtracking matcher at a position
+// p < q goes the same way in s and in s[:q], which holds if no step reads
+// position q, or each step that reads it fails on b as it fails at the end
+// of s[:q]. In every case a is not whitespace, so no whitespace item
+// (\s+, \s*, \s++$, \s*[\r\n]+, (?!\S) after a run) started before q
+// reaches q: the run stops at or before a, where `$` also fails in both (a
+// is no "\n"; Python's `$` matches at the end or before a final "\n"). The
+// other items read b only as continuing the pretoken that a ends:
+//   cl100k
+//     '(?i:[sdmt]|ll|ve|re)        b as a letter, after "'" or "'l" etc.
+//     [^\r\n\p{L}\p{N}]?+\p{L}++   b as a letter, after a letter or after a
+//                                  prefix a outside \p{L}, \p{N}, \r, \n
+//     \p{N}{1,3}+                  b as a number, after a number
+//      ?[^\s\p{L}\p{N}]++[\r\n]*+  b as "other", \r or \n, after "other"
+//                                  (or after ' ', which a never is)
+//   o200k
+//     the two word branches        b as a letter or mark (\p{M}), after a
+//                                  letter or mark or after a prefix a outside
+//                                  \p{L}, \p{N}, \r, \n; b as "'" after a
+//                                  letter or mark; b as a contraction
+//                                  letter after "'" or "'l" etc.
+//     \p{N}{1,3}                   b as a number, after a number
+//      ?[^\s\p{L}\p{N}]+[\r\n/]*   b as "other", \r, \n or '/', after
+//                                  "other" (or ' '), or '/' after \r or \n
+// ("other" is neither whitespace, letter nor number: punctuation, symbols,
+// marks, ...). Against this table: in (a'), b is whitespace but not \r or
+// \n, so every read fails; \r or \n is read only after "other", and a is a
+// letter or digit. In (b'), b is read as a number only after a number,
+// which a is not (letter -> digit, other -> digit); as a letter only after
+// a letter, "'" or a prefix, and a digit is none of them (digit -> letter);
+// as "other" only after "other", and as "'" only after a letter, which
+// letter -> other excludes. Possessive quantifiers and the atomic `$`
+// test only prune the matcher's steps, which are the same in both texts.
+// tests/text/tiktoken_cut_test.cc checks the rule on random strings with
+// both patterns.
+//
+// kNone: no position is a safe cut.
 //
 // Only bytes in [begin, end) are read. The character before q counts as
 // whitespace if it may be one given those bytes: a trailing part of a
@@ -40,13 +94,19 @@
 #ifndef PRETOKDB_TEXT_SAFE_CUT_H_
 #define PRETOKDB_TEXT_SAFE_CUT_H_
 
+#include "text/cut_rule.h"
+
 namespace pretokdb {
 
-// Returns the largest safe cut q with begin < q < end, or nullptr if none.
-const char* FindLastSafeCut(const char* begin, const char* end);
+// Returns the largest safe cut q of `rule` with begin < q < end, or nullptr
+// if none.
+const char* FindLastSafeCut(const char* begin, const char* end,
+                            CutRule rule = CutRule::kGpt2);
 
-// Returns the smallest safe cut q with begin < q < end, or nullptr if none.
-const char* FindFirstSafeCut(const char* begin, const char* end);
+// Returns the smallest safe cut q of `rule` with begin < q < end, or nullptr
+// if none.
+const char* FindFirstSafeCut(const char* begin, const char* end,
+                             CutRule rule = CutRule::kGpt2);
 
 }  // namespace pretokdb
 

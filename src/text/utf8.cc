@@ -64,13 +64,16 @@ inline int CheckSequence(const uint8_t* p, const uint8_t* limit, int* subpart) {
   return total;
 }
 
-// The one loop behind Append/Count: valid stretches are copied in bulk.
-template <bool kAppend>
-size_t ReplaceInvalid(std::string_view in, std::string* out) {
+// What the loop behind Append*/Count does with an ill-formed subpart.
+enum class Mode { kCount, kReplace, kSkip };
+
+// The one loop behind Append*/Count: valid stretches are copied in bulk.
+template <Mode kMode>
+size_t ProcessInvalid(std::string_view in, std::string* out) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(in.data());
   const uint8_t* const limit = p + in.size();
   const uint8_t* run = p;  // start of the valid stretch not yet copied
-  size_t replaced = 0;
+  size_t invalid = 0;
   while (p < limit) {
     p = SkipAscii(p, limit);
     if (p == limit) break;
@@ -84,25 +87,27 @@ size_t ReplaceInvalid(std::string_view in, std::string* out) {
       p += n;
       continue;
     }
-    if constexpr (kAppend) {
+    if constexpr (kMode != Mode::kCount) {
       out->append(reinterpret_cast<const char*>(run), p - run);
-      out->append(kUtf8Replacement);
     }
+    if constexpr (kMode == Mode::kReplace) out->append(kUtf8Replacement);
     p += subpart;
     run = p;
-    replaced++;
+    invalid++;
   }
-  if constexpr (kAppend) {
+  if constexpr (kMode != Mode::kCount) {
     out->append(reinterpret_cast<const char*>(run), limit - run);
   }
-  return replaced;
+  return invalid;
 }
 
-}  // namespace
-
-bool IsValidUtf8(const char* data, size_t n) {
-  const uint8_t* p = reinterpret_cast<const uint8_t*>(data);
-  const uint8_t* const limit = p + n;
+// Returns where the first ill-formed sequence of [p, limit) starts, or limit.
+// Unless kAtEnd, a subpart that runs into limit is only cut short, not
+// ill-formed: CheckSequence gives up at a byte out of range before limit, or
+// at limit itself, so the subpart reaching limit from a lead byte C2..F4
+// means every byte of it was in range.
+template <bool kAtEnd>
+const uint8_t* FindInvalid(const uint8_t* p, const uint8_t* const limit) {
   while (p < limit) {
     p = SkipAscii(p, limit);
     if (p == limit) break;
@@ -112,18 +117,42 @@ bool IsValidUtf8(const char* data, size_t n) {
     }
     int subpart;
     const int len = CheckSequence(p, limit, &subpart);
-    if (len == 0) return false;
-    p += len;
+    if (len != 0) {
+      p += len;
+      continue;
+    }
+    if constexpr (!kAtEnd) {
+      if (p + subpart == limit && *p >= 0xC2 && *p <= 0xF4) return limit;
+    }
+    return p;
   }
-  return true;
+  return limit;
+}
+
+}  // namespace
+
+bool IsValidUtf8(const char* data, size_t n) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(data);
+  return FindInvalid<true>(p, p + n) == p + n;
+}
+
+size_t FindFirstInvalidUtf8(const char* data, size_t n, bool at_end) {
+  const uint8_t* p = reinterpret_cast<const uint8_t*>(data);
+  const uint8_t* found =
+      at_end ? FindInvalid<true>(p, p + n) : FindInvalid<false>(p, p + n);
+  return static_cast<size_t>(found - p);
 }
 
 size_t AppendReplacingInvalidUtf8(std::string_view in, std::string* out) {
-  return ReplaceInvalid<true>(in, out);
+  return ProcessInvalid<Mode::kReplace>(in, out);
+}
+
+size_t AppendSkippingInvalidUtf8(std::string_view in, std::string* out) {
+  return ProcessInvalid<Mode::kSkip>(in, out);
 }
 
 size_t CountInvalidUtf8(std::string_view in) {
-  return ReplaceInvalid<false>(in, nullptr);
+  return ProcessInvalid<Mode::kCount>(in, nullptr);
 }
 
 }  // namespace pretokdb

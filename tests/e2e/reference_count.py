@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Reference pretoken counter: the contract of pretok-db (docs: DESIGN.md).
 
-    reference_count.py [--special-token T]... [--no-special-tokens] FILE...
+    reference_count.py [--special-token T]... [--no-special-tokens]
+                       [--pattern gpt2|cl100k|o200k|REGEX]
+                       [--invalid-utf8 replace|skip|strict] FILE...
 
 prints the counts in the format of `pretok-db export --format hex` (one line
 per distinct pretoken: lowercase hex of its UTF-8 bytes, a tab, its count;
@@ -11,6 +13,20 @@ lines sorted by the pretoken bytes), so that
 
 compares the two.  With --stats it prints the expected `stats` figures
 (documents, pretokens, distinct_pretokens, invalid_utf8_replaced) to stderr.
+
+--pattern names a built-in pattern (tiktoken's strings, DESIGN.md "Built-in
+patterns") or is itself the regular expression, used as is with
+regex.finditer.  --invalid-utf8 is the decoding policy:
+  replace  data.decode("utf-8", errors="replace"): one U+FFFD per maximal
+           subpart of an ill-formed sequence (the default)
+  skip     data.decode("utf-8", errors="ignore"): the same subparts dropped;
+           special tokens are then split on the cleaned text, so bytes
+           dropped can join words or form a special token
+  strict   a file with invalid UTF-8 is an error: prints
+           "FILE: invalid UTF-8 at byte OFFSET" to stderr (OFFSET =
+           UnicodeDecodeError.start) and exits 3, printing no counts
+invalid_utf8_replaced counts the ill-formed subparts in both replace and skip
+modes (as many as replace writes U+FFFD).
 
 Importable: count_bytes(), count_file(), hex_export(), ...  Needs the
 third-party `regex` module (pip `regex`, Debian `python3-regex`); works with
@@ -25,6 +41,64 @@ import regex
 PATTERN = r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 PAT = regex.compile(PATTERN)
 DEFAULT_SPECIAL_TOKENS = ("<|endoftext|>",)
+
+# The built-in patterns, exactly as tiktoken (tiktoken_ext/openai_public.py)
+# defines them; DESIGN.md "Built-in patterns".
+CL100K_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+"""
+                  r"""| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
+O200K_PATTERN = "|".join([
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+    r"""\p{N}{1,3}""",
+    r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+    r"""\s*[\r\n]+""",
+    r"""\s+(?!\S)""",
+    r"""\s+""",
+])
+PATTERNS = {"gpt2": PATTERN, "cl100k": CL100K_PATTERN, "o200k": O200K_PATTERN}
+
+# --invalid-utf8 policy -> the `errors` argument of bytes.decode.
+INVALID_UTF8_POLICIES = {"replace": "replace", "skip": "ignore", "strict": "strict"}
+EXIT_INVALID_UTF8 = 3
+
+
+def resolve_pattern(pattern):
+    """A built-in pattern's name -> its string; any other string is the regex."""
+    return PATTERNS.get(pattern, pattern)
+
+
+_compiled = {PATTERN: PAT}
+
+
+def compile_pattern(pattern):
+    """The compiled regex of a name or pattern string (regex.error if bad)."""
+    pattern = resolve_pattern(pattern)
+    pat = _compiled.get(pattern)
+    if pat is None:
+        pat = _compiled[pattern] = regex.compile(pattern)
+    return pat
+
+
+def decode(data, errors="replace"):
+    """(text, ill-formed subparts) of data under a policy of
+    INVALID_UTF8_POLICIES (or its Python name "ignore").  "strict" raises
+    UnicodeDecodeError at the first ill-formed sequence."""
+    py_errors = INVALID_UTF8_POLICIES.get(errors, errors)
+    if py_errors not in ("replace", "ignore", "strict"):
+        raise ValueError("unknown invalid-UTF-8 policy %r" % (errors,))
+    if py_errors == "strict":
+        return data.decode("utf-8"), 0
+    replaced = data.decode("utf-8", errors="replace")
+    # U+FFFD produced by the decoder = all U+FFFD minus those that were valid
+    # EF BF BD in the input (EF is a lead byte, so such a triple can never be
+    # part of an invalid subpart).
+    invalid = replaced.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    if py_errors == "replace":
+        return replaced, invalid
+    text = data.decode("utf-8", errors="ignore")
+    # "ignore" drops exactly the subparts "replace" turns into one U+FFFD each.
+    assert len(replaced) - len(text) == invalid
+    return text, invalid
 
 
 class RefResult:
@@ -55,38 +129,58 @@ def split_pattern(special_tokens):
                     sorted(special_tokens, key=len, reverse=True))
 
 
-def count_bytes(data, special_tokens=DEFAULT_SPECIAL_TOKENS):
-    """Count the pretokens of one file's bytes, exactly as the contract says."""
-    text = data.decode("utf-8", errors="replace")
+def count_bytes(data, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN,
+                errors="replace"):
+    """Count the pretokens of one file's bytes, exactly as the contract says.
+
+    pattern: a name of PATTERNS or a regex string; errors: "replace", "skip"
+    or "strict" (UnicodeDecodeError on invalid UTF-8).  The text is decoded
+    first and split on special tokens after, as in the contract."""
+    pat = compile_pattern(pattern)
     res = RefResult()
-    # U+FFFD produced by the decoder = all U+FFFD minus those that were valid
-    # EF BF BD in the input (EF is a lead byte, so such a triple can never be
-    # part of an invalid subpart).
-    res.invalid_utf8_replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    text, res.invalid_utf8_replaced = decode(data, errors)
     if special_tokens:
         docs = regex.split(split_pattern(special_tokens), text)
     else:
         docs = [text]
     res.documents = len(docs)
     c = collections.Counter()
-    findall = PAT.findall      # no capture groups: same matches as finditer
-    for doc in docs:
-        c.update(findall(doc))
+    if pat.groups == 0:
+        findall = pat.findall  # no capture groups: same matches as finditer
+        for doc in docs:
+            c.update(findall(doc))
+    else:
+        for doc in docs:
+            c.update(m.group() for m in pat.finditer(doc))
     # str -> UTF-8 bytes is injective (the decoded text has no surrogates).
     res.counts = collections.Counter({k.encode("utf-8"): v for k, v in c.items()})
     return res
 
 
-def count_file(path, special_tokens=DEFAULT_SPECIAL_TOKENS):
+def count_file(path, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN, errors="replace"):
     with open(path, "rb") as f:
-        return count_bytes(f.read(), special_tokens)
+        return count_bytes(f.read(), special_tokens, pattern=pattern, errors=errors)
 
 
-def count_files(paths, special_tokens=DEFAULT_SPECIAL_TOKENS):
+def count_files(paths, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN, errors="replace"):
+    """The files' counts added up.  With errors="strict" the first file (in
+    the order given) with invalid UTF-8 raises InvalidUtf8File."""
     total = RefResult()
     for p in paths:
-        total.add(count_file(p, special_tokens))
+        try:
+            total.add(count_file(p, special_tokens, pattern=pattern, errors=errors))
+        except UnicodeDecodeError as e:
+            raise InvalidUtf8File(p, e.start) from e
     return total
+
+
+class InvalidUtf8File(Exception):
+    """A file refused by --invalid-utf8 strict; str() is the CLI's message."""
+
+    def __init__(self, path, offset):
+        super().__init__("%s: invalid UTF-8 at byte %d" % (path, offset))
+        self.path = path
+        self.offset = offset
 
 
 def sorted_items(counts):
@@ -163,6 +257,10 @@ def main(argv=None):
     ap.add_argument("--special-token", action="append", default=None, metavar="T",
                     help="special token (repeatable; replaces the default <|endoftext|>)")
     ap.add_argument("--no-special-tokens", action="store_true")
+    ap.add_argument("--pattern", default="gpt2", metavar="gpt2|cl100k|o200k|REGEX",
+                    help="built-in pattern name or a regex (default gpt2)")
+    ap.add_argument("--invalid-utf8", default="replace", choices=tuple(INVALID_UTF8_POLICIES),
+                    help="decoding policy (default replace)")
     ap.add_argument("--stats", action="store_true",
                     help="print documents/pretokens/distinct/invalid to stderr")
     ap.add_argument("files", nargs="+", metavar="FILE")
@@ -173,7 +271,15 @@ def main(argv=None):
         toks = tuple(a.special_token)
     else:
         toks = DEFAULT_SPECIAL_TOKENS
-    res = count_files(a.files, toks)
+    try:
+        compile_pattern(a.pattern)
+    except regex.error as e:
+        ap.error("bad --pattern %r: %s" % (a.pattern, e))
+    try:
+        res = count_files(a.files, toks, pattern=a.pattern, errors=a.invalid_utf8)
+    except InvalidUtf8File as e:
+        print(e, file=sys.stderr)
+        return EXIT_INVALID_UTF8
     out = sys.stdout.buffer
     out.write(hex_export(res.counts))
     out.flush()

@@ -69,7 +69,7 @@ class ChunkPlannerTest : public testing::Test {
     if (!s.ok()) return {};
     SpecialTokens specials(tokens);
     std::vector<ChunkRange> chunks = {{5, 6}};  // replaced, not appended to
-    s = PlanChunks(*file, specials, target, &chunks);
+    s = PlanChunks(*file, TextRules(&specials), target, &chunks);
     EXPECT_TRUE(s.ok()) << s.ToString();
     Check(content, tokens, chunks);
     return chunks;

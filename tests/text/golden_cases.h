@@ -1,7 +1,8 @@
-// Reads data/golden/gpt2_tokens.txt, the Python `regex` reference output
-// written by tools/gen_scanner_golden.py (its header gives the format): one
-// case a line, the input's hex then each token's hex, tab-separated; "-" is
-// the empty string.
+// Reads data/golden/*_tokens.txt, the Python `regex` reference output
+// written by tools/gen_scanner_golden.py (gpt2) and
+// tools/gen_pattern_golden.py (cl100k, o200k); their headers give the
+// format: one case a line, the input's hex then each token's hex,
+// tab-separated; "-" is the empty string.
 //
 // The file is found through the PRETOKDB_SOURCE_DIR macro, else the
 // PRETOKDB_SOURCE_DIR environment variable, else by walking up from the
@@ -21,6 +22,8 @@ namespace pretokdb {
 namespace golden {
 
 inline constexpr char kGoldenPath[] = "data/golden/gpt2_tokens.txt";
+inline constexpr char kCl100kGoldenPath[] = "data/golden/cl100k_tokens.txt";
+inline constexpr char kO200kGoldenPath[] = "data/golden/o200k_tokens.txt";
 
 struct GoldenCase {
   int line;
@@ -28,8 +31,9 @@ struct GoldenCase {
   std::vector<std::string> tokens;
 };
 
-// The golden file's path, or "" if it cannot be found.
-inline std::string FindGoldenFile() {
+// The path of the golden file `relative` (to the source tree), or "" if it
+// cannot be found.
+inline std::string FindGoldenFile(const char* relative = kGoldenPath) {
   namespace fs = std::filesystem;
   std::vector<fs::path> roots;
 #ifdef PRETOKDB_SOURCE_DIR
@@ -45,7 +49,7 @@ inline std::string FindGoldenFile() {
     if (dir == dir.root_path()) break;
   }
   for (const fs::path& root : roots) {
-    const fs::path candidate = root / kGoldenPath;
+    const fs::path candidate = root / relative;
     if (fs::is_regular_file(candidate, ec)) return candidate.string();
   }
   return "";

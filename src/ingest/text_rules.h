@@ -1,0 +1,46 @@
+// How the bytes of a file become counted pretokens: the special tokens that
+// separate documents, the pattern that cuts documents into pretokens, the
+// positions where counting may stop and restart, and the policy for bytes
+// that are not UTF-8. One TextRules is shared, read-only, by the planner and
+// every worker of a run.
+
+#ifndef PRETOKDB_INGEST_TEXT_RULES_H_
+#define PRETOKDB_INGEST_TEXT_RULES_H_
+
+#include <cstdint>
+
+#include "ingest/special_tokens.h"
+#include "pretokdb/options.h"
+#include "text/re2_pretokenizer.h"
+#include "text/safe_cut.h"
+
+namespace pretokdb {
+
+struct TextRules {
+  // The GPT-2 pattern with the default UTF-8 policy (what tests mostly use).
+  TextRules(const SpecialTokens* s)  // NOLINT: implicit on purpose
+      : specials(s) {}
+  TextRules(const SpecialTokens* s, const Re2Pretokenizer* r, CutRule c,
+            InvalidUtf8 u)
+      : specials(s), re2(r), cut_rule(c), invalid_utf8(u) {}
+
+  const SpecialTokens* specials;
+  // The pattern when it is not GPT-2's (whose hand-written scanner runs
+  // when this is null).
+  const Re2Pretokenizer* re2 = nullptr;
+  CutRule cut_rule = CutRule::kGpt2;
+  InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
+
+  // The longest stretch of text without any cut that is counted: longer
+  // ones are skipped whole and reported (IndexOptions, kMaxPretokenBytes).
+  // With a user's pattern only special tokens cut, so the stretch is a
+  // whole document and the bound is larger.
+  uint64_t max_stretch_bytes() const {
+    return cut_rule == CutRule::kNone ? kMaxDocumentBytes : kMaxPretokenBytes;
+  }
+  static constexpr uint64_t kMaxDocumentBytes = uint64_t{64} << 20;
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_INGEST_TEXT_RULES_H_

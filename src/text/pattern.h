@@ -1,0 +1,106 @@
+// Copyright (c) pretok-db authors.
+//
+// The pretokenization pattern of an index: one of the built-in patterns of
+// tiktoken (DESIGN.md, "Built-in patterns") or a user's regex, and the
+// pretokenizer that runs it. For a pattern P, Pretokenizer::Scan() yields
+// exactly the matches of the Python reference regex.finditer(P, doc).
+//
+// Thread-safe: a Pretokenizer is immutable after Create(); Scan() may run
+// concurrently.
+
+#ifndef PRETOKDB_TEXT_PATTERN_H_
+#define PRETOKDB_TEXT_PATTERN_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "pretokdb/status.h"
+#include "text/cut_rule.h"
+#include "text/gpt2_scanner.h"
+#include "text/re2_pretokenizer.h"
+
+namespace pretokdb {
+
+// The built-in patterns, verbatim as tiktoken (tiktoken_ext/openai_public.py)
+// defines them. gpt2 is also r50k_base and p50k_base.
+inline constexpr std::string_view kGpt2Pattern =
+    R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+)"
+    R"(|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kCl100kPattern =
+    R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+)"
+    R"(| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)";
+inline constexpr std::string_view kO200kPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*)"
+    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+)"
+    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+struct PatternSpec {
+  // "gpt2", "cl100k", "o200k", or "custom".
+  std::string name;
+  // The pattern exactly as tiktoken or the user gives it: stored in the
+  // database's configuration and shown by stats.
+  std::string regex;
+  // Where a chunk may be cut; kNone for user patterns (only special tokens
+  // cut).
+  CutRule cut_rule = CutRule::kNone;
+};
+
+// Resolves name_or_regex: "gpt2", "cl100k", "o200k" (or tiktoken's names
+// "r50k_base", "p50k_base", "cl100k_base", "o200k_base"), or a regex. A
+// regex equal to a built-in pattern resolves to that built-in (so the
+// regex stored in a database resolves back to its spec); any other is
+// "custom", checked by Re2Pretokenizer::Create. Returns InvalidArgument,
+// leaving *out unchanged, if the regex cannot run (naming the construct) or
+// is a plain word ([A-Za-z0-9_]+: a mistyped name rather than a pattern).
+Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out);
+
+// Runs a PatternSpec: the hand-written scanner for gpt2 (the fast path),
+// RE2 for the others.
+class Pretokenizer {
+ public:
+  // Returns InvalidArgument if `spec` is not as ResolvePattern() makes it
+  // (a built-in name with another regex or cut rule, a custom pattern with
+  // a cut rule) or its regex cannot run.
+  static Status Create(const PatternSpec& spec,
+                       std::unique_ptr<Pretokenizer>* out);
+
+  Pretokenizer(const Pretokenizer&) = delete;
+  Pretokenizer& operator=(const Pretokenizer&) = delete;
+
+  const PatternSpec& spec() const { return spec_; }
+  bool is_gpt2() const { return re2_ == nullptr; }
+  // The RE2 path; nullptr for gpt2. For cl100k its pattern() is the
+  // internal RE2-ready equivalent of the tiktoken string.
+  const Re2Pretokenizer* re2() const { return re2_.get(); }
+
+  // Calls sink(std::string_view token) for each pretoken of [p, limit), in
+  // order; tokens point into [p, limit).
+  //
+  // REQUIRES: [p, limit) is valid UTF-8, a piece of one document that ends
+  // at the document's end or at a safe cut of spec().cut_rule
+  // (text/safe_cut.h). (So the end of the text, which `$` and (?!\S) test,
+  // is only seen at a real document end or where no whitespace run can
+  // reach it.)
+  template <typename Sink>
+  void Scan(const char* p, const char* limit, Sink&& sink) const {
+    if (re2_ == nullptr) {
+      ScanGpt2(p, limit, sink);
+    } else {
+      re2_->Scan(p, limit, sink);
+    }
+  }
+
+ private:
+  explicit Pretokenizer(PatternSpec spec) : spec_(std::move(spec)) {}
+
+  PatternSpec spec_;
+  std::unique_ptr<Re2Pretokenizer> re2_;
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_TEXT_PATTERN_H_
