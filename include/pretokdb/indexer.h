@@ -55,6 +55,13 @@ class Indexer {
   // before the database is touched.
   Status Run(const std::vector<std::string>& paths);
 
+  // Indexes a stream read from fd (e.g. 0, standard input) to its end, as
+  // one more source named "-". A stream cannot be read again, so its counts
+  // are committed all at once when it ends: if the run stops (Aborted) or
+  // fails before, nothing of it is counted and it cannot be resumed. Each
+  // call adds a new source, even for the same bytes. One worker counts it.
+  Status RunStream(int fd);
+
   // Asks a running Run() (or the next one, if none is running) to commit
   // what it has counted and return Status::Aborted; the Run() after that
   // resumes. Thread-safe.
@@ -65,6 +72,7 @@ class Indexer {
 
  private:
   Status RunOnce(const std::vector<std::string>& paths);
+  Status RunStreamOnce(int fd);
 
   const std::string db_path_;
   const IndexOptions options_;

@@ -155,10 +155,10 @@ int RunIndex(const IndexArgs& args) {
     return Fail("--memory-limit: '" + args.memory_limit +
                 "' is not a size of at least 64K (e.g. 512M, 4G)");
   }
-  for (const std::string& f : args.files) {
-    if (f == "-") {
-      return Fail("-: reading standard input is not supported yet; pass files");
-    }
+  const bool stream =
+      std::find(args.files.begin(), args.files.end(), "-") != args.files.end();
+  if (stream && args.files.size() > 1) {
+    return Fail("-: standard input is indexed alone, not with files, in a run");
   }
 
   std::FILE* log = nullptr;
@@ -189,13 +189,17 @@ int RunIndex(const IndexArgs& args) {
   std::thread signal_thread([&io] { io.run(); });
 
   reporter->Start();
-  Status s = indexer.Run(args.files);
+  Status s = stream ? indexer.RunStream(STDIN_FILENO) : indexer.Run(args.files);
   reporter->Finish(/*final_line=*/s.ok() || s.IsAborted());
 
   io.stop();
   signal_thread.join();
   if (log != nullptr) std::fclose(log);
 
+  if (s.IsAborted() && stream) {
+    std::fprintf(stderr, "pretok-db: %s\n", s.ToString().c_str());
+    return kExitStopped;
+  }
   if (s.IsAborted()) {
     std::fprintf(stderr,
                  "pretok-db: stopped; the counts so far are committed. To "

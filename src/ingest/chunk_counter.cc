@@ -40,6 +40,27 @@ void ChunkCounter::Reserve(size_t n) {
 Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
                            uint64_t end, const ResumePointFn& resume_point,
                            const ProgressFn& progress) {
+  return CountFrom(
+      [&file](uint64_t offset, size_t n, char* dst, size_t* got) {
+        *got = n;  // a regular file that shrank is an error, not an end
+        return file.ReadAt(offset, n, dst);
+      },
+      from, end, resume_point, progress);
+}
+
+Status ChunkCounter::CountStream(StreamInput* in,
+                                 const ResumePointFn& resume_point,
+                                 const ProgressFn& progress) {
+  return CountFrom(
+      [in](uint64_t, size_t n, char* dst, size_t* got) {
+        return in->Read(dst, n, got);
+      },
+      0, UINT64_MAX, resume_point, progress);
+}
+
+Status ChunkCounter::CountFrom(const ReadFn& read, uint64_t from,
+                               uint64_t end, const ResumePointFn& resume_point,
+                               const ProgressFn& progress) {
   size_ = 0;
   held_ = 0;
   shifts_.clear();
@@ -52,10 +73,12 @@ Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
     const size_t n = static_cast<size_t>(
         std::min<uint64_t>(read_buffer_bytes_, end - read_at));
     Reserve(size_ + n);
-    PRETOKDB_RETURN_IF_ERROR(file.ReadAt(read_at, n, buf_.get() + size_));
     const size_t fresh = size_ - held_;
-    size_ += n;
-    read_at += n;
+    size_t got = 0;
+    PRETOKDB_RETURN_IF_ERROR(read(read_at, n, buf_.get() + size_, &got));
+    size_ += got;
+    read_at += got;
+    if (got < n) end = read_at;  // the stream ended
     if (rules_.invalid_utf8 == InvalidUtf8::kSkip) {
       CleanNewBytes(fresh, read_at == end);
     }

@@ -32,6 +32,7 @@
 
 #include "count/count_table.h"
 #include "ingest/source_file.h"
+#include "ingest/stream_input.h"
 #include "ingest/special_tokens.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/status.h"
@@ -68,6 +69,10 @@ class ChunkCounter {
   Status Count(const SourceFile& file, uint64_t from, uint64_t end,
                const ResumePointFn& resume_point, const ProgressFn& progress);
 
+  // Counts a stream to its end (offsets count from its first byte).
+  Status CountStream(StreamInput* in, const ResumePointFn& resume_point,
+                     const ProgressFn& progress);
+
  private:
   // A cleaned-buffer position where --invalid-utf8 skip dropped bytes:
   // buf_[pos] is at file offset `raw`; `dropped` ill-formed sequences
@@ -78,6 +83,12 @@ class ChunkCounter {
     uint64_t dropped;
   };
 
+  // Reads *got <= n bytes at offset into dst; fewer only at the end.
+  using ReadFn =
+      std::function<Status(uint64_t offset, size_t n, char* dst, size_t* got)>;
+  Status CountFrom(const ReadFn& read, uint64_t from, uint64_t end,
+                   const ResumePointFn& resume_point,
+                   const ProgressFn& progress);
   // Counts or skips what the buffer holds; reads nothing.
   Status Drain(bool at_end, const ResumePointFn& resume_point,
                const ProgressFn& progress);

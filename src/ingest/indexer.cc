@@ -27,6 +27,7 @@
 
 #include "ingest/chunk_planner.h"
 #include "ingest/memory_plan.h"
+#include "ingest/run_setup.h"
 #include "ingest/source_file.h"
 #include "ingest/source_growth.h"
 #include "ingest/special_tokens.h"
@@ -47,28 +48,6 @@ int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-std::string DescribeTokens(const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return "none";
-  std::string out;
-  for (const std::string& t : tokens) {
-    if (!out.empty()) out += ", ";
-    out += "'" + t + "'";
-  }
-  return out;
-}
-
-const char* InvalidUtf8Name(InvalidUtf8 policy) {
-  switch (policy) {
-    case InvalidUtf8::kSkip:
-      return "skip";
-    case InvalidUtf8::kStrict:
-      return "strict";
-    case InvalidUtf8::kReplace:
-      break;
-  }
-  return "replace";
 }
 
 }  // namespace
@@ -106,29 +85,10 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     if (options_.on_event) options_.on_event(e);
   };
 
-  PatternSpec pattern;
-  PRETOKDB_RETURN_IF_ERROR(ResolvePattern(options_.pattern, &pattern));
-  std::unique_ptr<Pretokenizer> pretokenizer;
-  PRETOKDB_RETURN_IF_ERROR(Pretokenizer::Create(pattern, &pretokenizer));
-  DbConfig config;
-  // Built-in patterns are stored by name, a user's by its text.
-  config.pattern = pattern.name == "custom" ? pattern.regex : pattern.name;
-  config.invalid_utf8 = InvalidUtf8Name(options_.invalid_utf8);
-  SpecialTokens specials(options_.special_tokens);
-  const TextRules rules(&specials,
-                        pretokenizer->is_gpt2() ? nullptr : pretokenizer->re2(),
-                        pattern.cut_rule, options_.invalid_utf8);
-  {
-    // The config keeps the tokens as the user gave them, deduplicated and
-    // sorted so that the same set always compares equal.
-    std::vector<std::string> tokens;
-    for (const std::string& t : options_.special_tokens) {
-      if (!t.empty()) tokens.push_back(t);
-    }
-    std::sort(tokens.begin(), tokens.end());
-    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
-    config.special_tokens = tokens;
-  }
+  RunSetup setup;
+  PRETOKDB_RETURN_IF_ERROR(MakeRunSetup(options_, &setup));
+  const DbConfig& config = setup.config;
+  const TextRules& rules = *setup.rules;
 
   // 1. Inputs, before the database.
   std::vector<std::unique_ptr<SourceFile>> files;
@@ -162,36 +122,8 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   std::unique_ptr<RocksStore> store;
   PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path_, store_options, &store));
 
-  std::string raw_config;
-  Status s = store->GetMeta(kConfigKey, &raw_config);
-  const bool new_db = s.IsNotFound();
-  if (!new_db) {
-    PRETOKDB_RETURN_IF_ERROR(s);
-    DbConfig existing;
-    if (!DecodeConfig(raw_config, &existing)) {
-      return Status::Corruption(db_path_, "unreadable configuration record");
-    }
-    if (existing.special_tokens != config.special_tokens) {
-      return Status::InvalidArgument(
-          db_path_, "database was built with special tokens " +
-                        DescribeTokens(existing.special_tokens) +
-                        "; this run asks for " +
-                        DescribeTokens(config.special_tokens) +
-                        " (use another --db)");
-    }
-    if (existing.pattern != config.pattern) {
-      return Status::InvalidArgument(
-          db_path_, "database was built with pattern '" + existing.pattern +
-                        "'; this run asks for '" + config.pattern +
-                        "' (use another --db)");
-    }
-    if (existing.invalid_utf8 != config.invalid_utf8) {
-      return Status::InvalidArgument(
-          db_path_, "database was built with --invalid-utf8 " +
-                        existing.invalid_utf8 + "; this run asks for " +
-                        config.invalid_utf8 + " (use another --db)");
-    }
-  }
+  bool new_db = false;
+  PRETOKDB_RETURN_IF_ERROR(CheckConfig(*store, db_path_, config, &new_db));
 
   std::vector<SourceRecord> known;
   PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));

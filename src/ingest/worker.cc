@@ -18,7 +18,7 @@ Worker::Worker(int id, const WorkerContext& context)
     if (!context_.on_event) return;
     IndexEvent e(IndexEvent::Type::kWarning);
     e.worker = id_;
-    e.path = pending_.back().file->path();
+    e.path = *pending_.back().path;
     e.offset = offset;
     e.bytes = bytes;
     e.message = "skipped " + std::to_string(bytes) +
@@ -30,7 +30,7 @@ Worker::Worker(int id, const WorkerContext& context)
 
 Status Worker::Run(const ChunkTask& task) {
   pending_.push_back(Checkpoint{task.source_id, task.chunk_index, task.from,
-                                task.file, false});
+                                &task.file->path(), false});
   Status s = counter_.Count(
       *task.file, task.from, task.end,
       [this](uint64_t offset) { return AtResumePoint(offset); },
@@ -39,6 +39,19 @@ Status Worker::Run(const ChunkTask& task) {
       });
   if (!s.ok()) return s;
   pending_.back().offset = task.end;
+  pending_.back().complete = true;
+  return Status::OK();
+}
+
+Status Worker::RunStream(StreamInput* in, uint64_t source_id) {
+  pending_.push_back(Checkpoint{source_id, 0, 0, &in->name(), false});
+  Status s = counter_.CountStream(
+      in, [this](uint64_t offset) { return AtResumePoint(offset); },
+      [this](uint64_t bytes) {
+        context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
+      });
+  if (!s.ok()) return s;
+  pending_.back().offset = in->bytes_read();
   pending_.back().complete = true;
   return Status::OK();
 }
@@ -97,8 +110,11 @@ Status Worker::Spill() {
   }
   const size_t entries = sort_keys_.size();
   uint64_t batch_bytes = 0;
+  const TableSource counts(table_, sort_keys_);
   PRETOKDB_RETURN_IF_ERROR(
-      context_.store->Commit(TableSource(table_, sort_keys_), meta, &batch_bytes));
+      context_.sink != nullptr
+          ? context_.sink->Spill(counts, meta, &batch_bytes)
+          : context_.store->Commit(counts, meta, &batch_bytes));
   context_.spills->fetch_add(1, std::memory_order_relaxed);
 
   if (context_.on_event) {
@@ -107,10 +123,12 @@ Status Worker::Spill() {
     e.entries = entries;
     e.batch_bytes = batch_bytes;
     context_.on_event(e);
+    // A staged spill (a stream's) is no checkpoint: nothing is committed.
     for (const Checkpoint& c : pending_) {
+      if (context_.sink != nullptr) break;
       IndexEvent ce(IndexEvent::Type::kCheckpoint);
       ce.worker = id_;
-      ce.path = c.file->path();
+      ce.path = *c.path;
       ce.offset = c.offset;
       context_.on_event(ce);
     }

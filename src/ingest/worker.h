@@ -23,12 +23,24 @@
 #include "ingest/chunk_counter.h"
 #include "ingest/memory_plan.h"
 #include "ingest/source_file.h"
+#include "ingest/stream_input.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/options.h"
 #include "pretokdb/status.h"
 #include "store/rocks_store.h"
 
 namespace pretokdb {
+
+// Where a worker's spills go when they are not commits to the store: a
+// stream's spills are staged and committed once, at its end.
+class SpillSink {
+ public:
+  virtual ~SpillSink() = default;
+  // Takes the counts (sorted, as for RocksStore::Commit) and the meta
+  // records and stats a spill would commit. *bytes: bytes written.
+  virtual Status Spill(const CountSource& counts, const MetaWrites& meta,
+                       uint64_t* bytes) = 0;
+};
 
 // A range of one chunk still to count.
 struct ChunkTask {
@@ -50,6 +62,8 @@ struct WorkerContext {
   std::atomic<uint64_t>* spills;
   // Emits an event; thread-safe (may be empty).
   std::function<void(const IndexEvent&)> on_event;
+  // Null: every spill is a commit to store.
+  SpillSink* sink = nullptr;
 };
 
 class Worker {
@@ -60,6 +74,10 @@ class Worker {
   // spill that commits what was counted).
   Status Run(const ChunkTask& task);
 
+  // Counts a whole stream as source `source_id` (ingest/staged_spills.h:
+  // the sink sees its spills). Returns Aborted if asked to stop.
+  Status RunStream(StreamInput* in, uint64_t source_id);
+
   // Commits the table and pending checkpoints (nothing if there are none).
   Status Spill();
 
@@ -68,7 +86,7 @@ class Worker {
     uint64_t source_id;
     uint64_t chunk_index;
     uint64_t offset;
-    const SourceFile* file;
+    const std::string* path;
     bool complete;
   };
 

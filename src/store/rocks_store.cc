@@ -3,6 +3,7 @@
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/sst_file_reader.h>
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 
@@ -414,39 +415,132 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
                           uint64_t* bytes) {
   uint64_t unused;
   if (bytes == nullptr) bytes = &unused;
+  *bytes = 0;
+  std::string run;
+  if (counts.size() != 0) {
+    WaitForCompaction();
+    PRETOKDB_RETURN_IF_ERROR(WriteRun(counts, &run, bytes));
+  }
+  uint64_t meta_bytes = 0;
+  Status s = CommitRun(run, meta, &meta_bytes);
+  *bytes += meta_bytes;
+  return s;
+}
+
+std::string RocksStore::NewIngestFile(const char* kind) {
+  return ingest_dir_ + "/" + kind + "-" + std::to_string(next_file_.fetch_add(1)) +
+         ".sst";
+}
+
+Status RocksStore::WriteRun(const CountSource& counts, std::string* run,
+                            uint64_t* bytes) {
   const size_t n = counts.size();
-  if (n != 0) WaitForCompaction();
-  const uint64_t file_number = next_file_.fetch_add(1);
-  const std::string counts_file =
-      ingest_dir_ + "/counts-" + std::to_string(file_number) + ".sst";
-  const std::string meta_file =
-      ingest_dir_ + "/meta-" + std::to_string(file_number) + ".sst";
+  *run = NewIngestFile("counts");
+  std::string value;
+  rocksdb::ExternalSstFileInfo info;
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
+                                counts_);
+  rocksdb::Status s = writer.Open(*run);
+  constexpr size_t kAhead = 16;
+  for (size_t i = 0; i < kAhead && i < n; ++i) counts.Prefetch(i);
+  for (size_t i = 0; s.ok() && i < n; ++i) {
+    if (i + kAhead < n) counts.Prefetch(i + kAhead);
+    value.clear();
+    PutFixed64(&value, counts.count(i));
+    s = writer.Merge(ToSlice(counts.token(i)), value);
+  }
+  if (s.ok()) s = writer.Finish(&info);
+  if (!s.ok()) {
+    std::error_code ec;
+    fs::remove(*run, ec);
+    return FromRocks(s, path_);
+  }
+  *bytes = info.file_size;
+  return Status::OK();
+}
+
+Status RocksStore::MergeRuns(const std::vector<std::string>& runs,
+                             std::string* merged) {
+  // A k-way merge of sorted runs, adding the counts of equal tokens.
+  struct Input {
+    std::unique_ptr<rocksdb::SstFileReader> reader;
+    std::unique_ptr<rocksdb::Iterator> it;
+  };
+  std::vector<Input> inputs(runs.size());
+  rocksdb::ReadOptions ro;
+  ro.fill_cache = false;
+  ro.verify_checksums = true;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    inputs[i].reader = std::make_unique<rocksdb::SstFileReader>(*counts_options_);
+    rocksdb::Status s = inputs[i].reader->Open(runs[i]);
+    if (!s.ok()) return FromRocks(s, runs[i]);
+    inputs[i].it.reset(inputs[i].reader->NewIterator(ro));
+    inputs[i].it->SeekToFirst();
+  }
+  auto after = [](const rocksdb::Iterator* a, const rocksdb::Iterator* b) {
+    return a->key().compare(b->key()) > 0;  // a min-heap on the key
+  };
+  std::vector<rocksdb::Iterator*> heap;
+  for (Input& in : inputs) {
+    if (in.it->Valid()) heap.push_back(in.it.get());
+    else if (!in.it->status().ok()) return FromRocks(in.it->status(), path_);
+  }
+  std::make_heap(heap.begin(), heap.end(), after);
+
+  *merged = NewIngestFile("counts");
+  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
+                                counts_);
+  rocksdb::Status s = writer.Open(*merged);
+  std::string key;
+  std::string value;
+  while (s.ok() && !heap.empty()) {
+    key.assign(heap.front()->key().data(), heap.front()->key().size());
+    uint64_t sum = 0;
+    while (s.ok() && !heap.empty() && heap.front()->key() == rocksdb::Slice(key)) {
+      std::pop_heap(heap.begin(), heap.end(), after);
+      rocksdb::Iterator* it = heap.back();
+      uint64_t v;
+      if (!DecodeFixed64Value(std::string_view(it->value().data(), it->value().size()), &v)) {
+        s = rocksdb::Status::Corruption("malformed count in a spill run");
+        break;
+      }
+      sum += v;
+      it->Next();
+      if (it->Valid()) {
+        std::push_heap(heap.begin(), heap.end(), after);
+      } else {
+        s = it->status();
+        heap.pop_back();
+      }
+    }
+    if (!s.ok()) break;
+    value.clear();
+    PutFixed64(&value, sum);
+    s = writer.Merge(key, value);
+  }
+  if (s.ok()) s = writer.Finish();
+  inputs.clear();
+  std::error_code ec;
+  if (!s.ok()) {
+    fs::remove(*merged, ec);
+    return FromRocks(s, path_);
+  }
+  for (const std::string& run : runs) fs::remove(run, ec);
+  return Status::OK();
+}
+
+Status RocksStore::CommitRun(const std::string& run, const MetaWrites& meta,
+                             uint64_t* bytes) {
+  uint64_t unused;
+  if (bytes == nullptr) bytes = &unused;
+  const std::string meta_file = NewIngestFile("meta");
   auto cleanup = [&] {
     std::error_code ec;
-    fs::remove(counts_file, ec);
+    if (!run.empty()) fs::remove(run, ec);
     fs::remove(meta_file, ec);
   };
-
-  std::string value;
   rocksdb::Status s;
-  rocksdb::ExternalSstFileInfo counts_info, meta_info;
-  // SstFileWriter refuses an empty file: a family with nothing to add gets
-  // no file.
-  if (n != 0) {
-    rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
-                                  counts_);
-    s = writer.Open(counts_file);
-    constexpr size_t kAhead = 16;
-    for (size_t i = 0; i < kAhead && i < n; ++i) counts.Prefetch(i);
-    for (size_t i = 0; s.ok() && i < n; ++i) {
-      if (i + kAhead < n) counts.Prefetch(i + kAhead);
-      value.clear();
-      PutFixed64(&value, counts.count(i));
-      s = writer.Merge(ToSlice(counts.token(i)), value);
-    }
-    if (s.ok()) s = writer.Finish(&counts_info);
-  }
-
+  rocksdb::ExternalSstFileInfo meta_info;
   // Meta records in key order and unique, as an SST file requires: a key
   // put twice keeps its last value, a stat added twice adds both.
   struct MetaRecord {
@@ -479,7 +573,7 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
     }
     records.push_back({key, r.is_stat, std::move(r.value)});
   }
-  if (s.ok() && !records.empty()) {
+  if (!records.empty()) {
     rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *meta_options_,
                                   meta_);
     s = writer.Open(meta_file);
@@ -494,7 +588,7 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
     cleanup();
     return FromRocks(s, path_);
   }
-  if (n == 0 && records.empty()) {
+  if (run.empty() && records.empty()) {
     *bytes = 0;
     return Status::OK();
   }
@@ -503,10 +597,10 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
   ingest.move_files = true;
   ingest.write_global_seqno = false;  // no random write into the new file
   std::vector<rocksdb::IngestExternalFileArg> args;
-  if (n != 0) {
+  if (!run.empty()) {
     args.emplace_back();
     args.back().column_family = counts_;
-    args.back().external_files = {counts_file};
+    args.back().external_files = {run};
     args.back().options = ingest;
   }
   if (!records.empty()) {
@@ -519,7 +613,7 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
   // that covers them land together or not at all.
   s = db_->IngestExternalFiles(args);
   cleanup();
-  *bytes = counts_info.file_size + meta_info.file_size;
+  *bytes = meta_info.file_size;
   return FromRocks(s, path_);
 }
 

@@ -123,6 +123,19 @@ class RocksStore {
   Status Commit(const std::vector<CountEntry>& counts, const MetaWrites& meta,
                 uint64_t* bytes = nullptr);
 
+  // Sorted runs: a stream's spills (ingest/staged_spills.h) are written as
+  // files beside the database and committed only at the stream's end, so
+  // that an interrupted stream leaves nothing behind (Open() deletes
+  // leftover runs). WriteRun writes counts (sorted, as for Commit) into a
+  // new run; MergeRuns merges runs into one, adding equal tokens' counts,
+  // and deletes them; CommitRun ingests a run ("" for none) with meta
+  // records, atomically, as Commit does, and deletes it.
+  Status WriteRun(const CountSource& counts, std::string* run,
+                  uint64_t* bytes);
+  Status MergeRuns(const std::vector<std::string>& runs, std::string* merged);
+  Status CommitRun(const std::string& run, const MetaWrites& meta,
+                   uint64_t* bytes = nullptr);
+
   // Reads every table file of the database and checks its checksums
   // (Corruption if one is damaged). Open() does it before opening an
   // existing database for writing.
@@ -145,6 +158,8 @@ class RocksStore {
 
   // Blocks while the counts family has max_l0_files_ or more L0 files.
   void WaitForCompaction();
+  // A new file name in the ingest directory.
+  std::string NewIngestFile(const char* kind);
 
   std::string path_;
   uint64_t max_l0_files_ = 0;

@@ -26,6 +26,7 @@ using GC = GeneralCategory;
 
 // Names of each category in GeneralCategory order, normalized (lowercase,
 // without ' ', '_', '-'): short, long.
+// clang-format off
 constexpr std::string_view kCategoryNames[kNumGeneralCategories][2] = {
     {"cn", "unassigned"},           {"lu", "uppercaseletter"},
     {"ll", "lowercaseletter"},      {"lt", "titlecaseletter"},
@@ -43,6 +44,7 @@ constexpr std::string_view kCategoryNames[kNumGeneralCategories][2] = {
     {"cc", "control"},              {"cf", "format"},
     {"cs", "surrogate"},            {"co", "privateuse"},
 };
+// clang-format on
 
 // The categories from `first` to `last` in GeneralCategory order.
 constexpr CategoryMask Span(GC first, GC last) {

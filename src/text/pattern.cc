@@ -25,12 +25,14 @@ namespace {
 //     Possessive, \s++ takes the whole run from its start, so `$` is tested
 //     only at the run's end: there Python's `$` holds at the end of the text,
 //     or before a final "\n"; but a "\n" there would be whitespace and
-//     belong to the run. (Greedy \s+$ would give the same: backtracking
-//     leaves characters of the run after `$`, and `$` holds before a
-//     character only if it is a final "\n".)
+//     belong to the run. (Greedy \s+$ gives the same: it tries the whole run
+//     first, and if the run does not reach the end, no shorter part of it
+//     ends before a final "\n".)
 // The alternation and its order are unchanged, and finditer takes the first
 // alternative that matches at a position, so the matches are the same.
-// tests/text/pattern_golden_test.cc checks both strings against Python.
+// tools/gen_pattern_golden.py checks that Python gives the same tokens for
+// both strings on every golden case; tests/text/pattern_golden_test.cc
+// checks RE2 against them.
 constexpr std::string_view kCl100kRe2Pattern =
     R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3})"
     R"(| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+\Z|\s*[\r\n]|\s+(?!\S)|\s)";

@@ -52,9 +52,10 @@
 // position q, or each step that reads it fails on b as it fails at the end
 // of s[:q]. In every case a is not whitespace, so no whitespace item
 // (\s+, \s*, \s++$, \s*[\r\n]+, (?!\S) after a run) started before q
-// reaches q: the run stops at or before a, where `$` also fails in both (a
-// is no "\n"; Python's `$` matches at the end or before a final "\n"). The
-// other items read b only as continuing the pretoken that a ends:
+// reaches q: the run stops at a non-space at or before a, where `$` fails
+// in both texts (Python's `$` holds only at the end or before a final
+// "\n"). The other items read b only as continuing the pretoken that a
+// ends:
 //   cl100k
 //     '(?i:[sdmt]|ll|ve|re)        b as a letter, after "'" or "'l" etc.
 //     [^\r\n\p{L}\p{N}]?+\p{L}++   b as a letter, after a letter or after a
@@ -70,7 +71,8 @@
 //                                  letter after "'" or "'l" etc.
 //     \p{N}{1,3}                   b as a number, after a number
 //      ?[^\s\p{L}\p{N}]+[\r\n/]*   b as "other", \r, \n or '/', after
-//                                  "other" (or ' '), or '/' after \r or \n
+//                                  "other" (or ' '); b as \r, \n or '/'
+//                                  after \r or \n of that tail
 // ("other" is neither whitespace, letter nor number: punctuation, symbols,
 // marks, ...). Against this table: in (a'), b is whitespace but not \r or
 // \n, so every read fails; \r or \n is read only after "other", and a is a
@@ -78,8 +80,8 @@
 // which a is not (letter -> digit, other -> digit); as a letter only after
 // a letter, "'" or a prefix, and a digit is none of them (digit -> letter);
 // as "other" only after "other", and as "'" only after a letter, which
-// letter -> other excludes. Possessive quantifiers and the atomic `$`
-// test only prune the matcher's steps, which are the same in both texts.
+// letter -> other excludes. Possessive quantifiers only prune the
+// matcher's steps, which are the same in both texts.
 // tests/text/tiktoken_cut_test.cc checks the rule on random strings with
 // both patterns.
 //

@@ -21,6 +21,13 @@ Test cases (one section each):
   3. chunk edge      the old end inside a special token whose start lies in the
                      previous chunk (CJK text has no ASCII cut, so the planner's
                      last cut is inside the token's prefix).
+  3b. other tokens   two special tokens sharing a prefix, a whitespace one, a
+                     non-ASCII one, --no-special-tokens.
+  3c. tail memory    the old end in a long cut-free CJK tail at --memory-limit
+                     64K: exact counts, or a one-line refusal that leaves the
+                     database as it was (also the other file's growth).
+  3d. long stretch   a stretch longer than the maximum pretoken (skipped by
+                     design): grown == indexed from scratch.
   4. big             multi-MB make-corpus files (web, cut in a word; stories, cut
                      in <|endoftext|>) indexed with 2 workers and a small
                      --memory-limit (many spills, multi-chunk plan), then grown
@@ -137,12 +144,24 @@ def mirror_plan(data, workers, from_=0, new_bytes=None):
 
 # ----------------------------------------------------------------------------- helpers
 
-def ref_of(paths):
+def ref_of(paths, specials=None):
     total = RefResult()
     for p in paths:
         with open(p, "rb") as f:
-            total.add(count_bytes(f.read()))
+            total.add(count_bytes(f.read()) if specials is None
+                      else count_bytes(f.read(), tuple(specials)))
     return total
+
+
+def special_args(specials):
+    if specials is None:
+        return []
+    if not specials:
+        return ["--no-special-tokens"]
+    out = []
+    for t in specials:
+        out += ["--special-token", t]
+    return out
 
 
 def read_log(path):
@@ -278,9 +297,9 @@ class Growth:
         rep.check("%s: database unchanged (export, stats)" % name, not diff, "; ".join(diff))
         return r
 
-    def check_unchanged_rerun(self, name, db, files):
+    def check_unchanged_rerun(self, name, db, files, args=SMALL_ARGS):
         before = self.snapshot(db)
-        r = self.index(db, files)
+        r = self.index(db, files, args)
         if not self.rep.check("%s: re-run on unchanged files exits 0" % name, r.ok,
                               r.describe() if not r.ok else ""):
             return
@@ -296,25 +315,30 @@ class Growth:
         self.rep.check("%s: unchanged files skipped (export, stats unchanged)" % name,
                        not diff, "; ".join(diff))
 
-    def grow_case(self, name, parts, queries=None, rerun=False):
+    def grow_case(self, name, parts, queries=None, rerun=False, specials=None):
         """File = parts[0], index; then for each further part: append, index,
-        verify. `queries` are checked after the last run."""
+        verify. `queries` are checked after the last run. specials: None for
+        the default special token, () for --no-special-tokens, or the tokens."""
         d = self.case_dir(name)
         db, f = os.path.join(d, "db"), os.path.join(d, "f.txt")
+        args = SMALL_ARGS + special_args(specials)
         self.write(f, parts[0])
         shown = " + ".join(show(p, 40) for p in parts)
-        if not self.index_ok("%s [%s] first run" % (name, shown), db, [f]):
+        if specials is not None:
+            shown += "; special tokens %r" % (list(specials),)
+        if not self.index_ok("%s [%s] first run" % (name, shown), db, [f], args):
             return
-        self.verify("%s: before growth" % name, db, [f])
+        self.verify("%s: before growth" % name, db, [f], ref=ref_of([f], specials))
         for i, p in enumerate(parts[1:], 1):
             self.write(f, p, append=True)
             label = "%s: after append %d/%d" % (name, i, len(parts) - 1)
-            if not self.index_ok(label, db, [f]):
+            if not self.index_ok(label, db, [f], args):
                 return
             last = i == len(parts) - 1
-            self.verify(label, db, [f], queries=queries if last else None)
+            self.verify(label, db, [f], queries=queries if last else None,
+                        ref=ref_of([f], specials))
         if rerun:
-            self.check_unchanged_rerun(name, db, [f])
+            self.check_unchanged_rerun(name, db, [f], args)
 
     # ------------------------------------------------------------------ sections
 
@@ -362,6 +386,9 @@ class Growth:
         G("utf8 4-byte char over three appends", [b"a\xf0", b"\x9f", b"\x98", b"\x80b"])
         G("whitespace run over three appends", [b"a ", b" ", b"\n", b"b"])
         G("contraction over three appends", [b"we", b"'", b"l", b"l"], [b"'ll", b"'l", b"'"])
+        G("CR then LF", [b"a\r", b"\nb\r\n"])
+        G("special token inside the recounted tail", [b"x <|endoftext|>\xc3\xa9",
+                                                      b"\xc3\xa9 y"])
         G("several appends in a row",
           [b"a", b"b", b" c", b"<|endof", b"text|>", b"d\xe2\x82", b"\xac", b"  ", b" e'",
            b"s", b"\n", b"\n<|endoftext|>", b"", b"z"],
@@ -502,6 +529,101 @@ class Growth:
             self.rep.check(name + ": stats == reference_count.py --stats", figs and not bad,
                            "; ".join(bad) if bad else str(figs))
             self.check_unchanged_rerun(name, db, [f])
+
+    def other_special_tokens(self):
+        G = self.grow_case
+        two = ("<|end|>", "<|endoftext|>")
+        G("two special tokens, longer one completed", [b"a<|end", b"oftext|>b"], [b"<|", b"b"],
+          specials=two)
+        G("two special tokens, shorter one completed", [b"a<|end", b"|>b"], [b"<|", b"b"],
+          specials=two)
+        G("two special tokens, over three appends", [b"a<|en", b"d", b"|", b">b"],
+          specials=two)
+        G("special token with whitespace", [b"a\n", b"\nb"], [b"\n", b"b"], specials=("\n\n",))
+        G("non-ASCII special token", [b"x\xe2\x96", b"\x81y"], [b"x", b"y"],
+          specials=("\u2581",))
+        G("--no-special-tokens", [b"a <|endof", b"text|>b"], [b" <|", b"endoftext", b"|>"],
+          specials=())
+
+    def tail_memory(self):
+        """The old end in a long stretch of text with no ASCII cut (CJK, many
+        distinct pretokens) at --memory-limit 64K: the tail to count again
+        may not fit. Either it works (exact counts) or the run is refused with
+        one line and leaves the database as it was, also the growth of the
+        other file given with it."""
+        import random as _r
+        rng = _r.Random(1)
+        cs = [chr(c) for c in range(0x4E00, 0x9FA5)]
+        text = "\u3002".join("".join(rng.choice(cs) for _ in range(rng.randint(1, 4)))
+                              for _ in range(60000)).encode()
+        d = self.case_dir("tail-memory")
+        db = os.path.join(d, "db")
+        a = self.write(os.path.join(d, "a.txt"), b"hello wor")
+        b = self.write(os.path.join(d, "b.txt"), text)
+        args = ["--workers", "2", "--memory-limit", SLOW_MEMORY]
+        if not self.index_ok("tail memory: first run", db, [a, b], args):
+            return
+        self.verify("tail memory: first run", db, [a, b])
+        self.write(a, b"ld", append=True)
+        self.write(b, "\u4e00".encode(), append=True)
+        before = self.snapshot(db)
+        r = self.index(db, [a, b], args)
+        if r.ok:
+            self.rep.check("tail memory: growth of a %d-byte cut-free CJK tail at 64K" % len(text),
+                           True, "accepted")
+            self.verify("tail memory: after growth", db, [a, b])
+            return
+        lines = [ln for ln in r.err.decode("utf-8", "replace").splitlines() if ln.strip()]
+        self.rep.note("tail memory: growth refused: exit %s, %r" % (r.rc, lines))
+        self.rep.check("tail memory: refusal is one line 'pretok-db: error: ...'",
+                       len(lines) == 1 and lines[0].startswith("pretok-db: error:"),
+                       "%r" % lines)
+        after = self.snapshot(db)
+        diff = []
+        if after[0] != before[0]:
+            diff.append("export changed")
+        if after[1] != before[1]:
+            x, y = before[1] or {}, after[1] or {}
+            diff.append("stats changed: " + "; ".join(
+                "%s: %r -> %r" % (k, x.get(k), y.get(k))
+                for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k))[:600])
+        self.rep.check("tail memory: the refused run leaves the database as it was (the "
+                       "other file's growth not committed either)", not diff, "; ".join(diff))
+
+    def long_stretch(self):
+        """A stretch with no cut longer than the maximum pretoken (1 MiB) is
+        skipped by design (not counted, reported), so the Python reference does
+        not apply: the grown file indexed incrementally must equal the grown
+        file indexed from scratch (export and stats figures)."""
+        cases = (("stretch crosses 1 MiB by the append", b"x " + b"a" * (1000 * KIB),
+                  b"a" * (100 * KIB) + b" y"),
+                 ("stretch already over 1 MiB at the old end", b"x " + b"a" * (1100 * KIB),
+                  b"a" * 10 + b" y"))
+        for name, old, app in cases:
+            d = self.case_dir("stretch")
+            f = self.write(os.path.join(d, "f.txt"), old)
+            db = os.path.join(d, "db")
+            if not self.index_ok(name + ": first run", db, [f]):
+                continue
+            self.write(f, app, append=True)
+            if not self.index_ok(name + ": after growth", db, [f]):
+                continue
+            g = self.write(os.path.join(d, "g.txt"), old + app)
+            db2 = os.path.join(d, "db2")
+            if not self.index_ok(name + ": from scratch", db2, [g]):
+                continue
+            e1, e2 = self.run.export(db, "hex"), self.run.export(db2, "hex")
+            self.rep.check(name + ": export equals the grown file indexed from scratch",
+                           e1.ok and e2.ok and e1.out == e2.out,
+                           "" if e1.out == e2.out else first_diff_line(e1.out, e2.out))
+            s1, s2 = self.run.stats(db)[0] or {}, self.run.stats(db2)[0] or {}
+            keys = ("documents", "pretokens", "distinct_pretokens", "invalid_utf8_replaced",
+                    "skipped_stretches", "skipped_bytes")
+            bad = ["%s %r != %r" % (k, s1.get(k), s2.get(k)) for k in keys
+                   if s1.get(k) != s2.get(k)]
+            self.rep.check(name + ": stats equal the grown file indexed from scratch", not bad,
+                           "; ".join(bad) if bad else "skipped_stretches %s, skipped_bytes %s"
+                           % (s2.get("skipped_stretches"), s2.get("skipped_bytes")))
 
     # ------------------------------------------------------------------ SIGINT
 
@@ -700,6 +822,9 @@ class Growth:
         rep.section("appends that cut at the old end", self.cuts)
         rep.section("appends to one of several files", self.several_files)
         rep.section("old end in a special token across the last chunk edge", self.chunk_edge)
+        rep.section("other special tokens, and none", self.other_special_tokens)
+        rep.section("old end in a long cut-free tail, small memory limit", self.tail_memory)
+        rep.section("old end in a stretch longer than the maximum pretoken", self.long_stretch)
         rep.section("multi-MB files, 2 workers, small memory limit", self.big)
         rep.section("growth after an interrupted (SIGINT) run", self.interrupted)
         rep.section("files changed otherwise are refused", self.refused)

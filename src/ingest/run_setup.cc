@@ -1,0 +1,94 @@
+#include "ingest/run_setup.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace pretokdb {
+
+namespace {
+
+const char* InvalidUtf8Name(InvalidUtf8 policy) {
+  switch (policy) {
+    case InvalidUtf8::kSkip:
+      return "skip";
+    case InvalidUtf8::kStrict:
+      return "strict";
+    case InvalidUtf8::kReplace:
+      break;
+  }
+  return "replace";
+}
+
+std::string DescribeTokens(const std::vector<std::string>& tokens) {
+  if (tokens.empty()) return "none";
+  std::string out;
+  for (const std::string& t : tokens) {
+    if (!out.empty()) out += ", ";
+    out += "'" + t + "'";
+  }
+  return out;
+}
+
+}  // namespace
+
+Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
+  PatternSpec pattern;
+  PRETOKDB_RETURN_IF_ERROR(ResolvePattern(options.pattern, &pattern));
+  PRETOKDB_RETURN_IF_ERROR(Pretokenizer::Create(pattern, &setup->pretokenizer));
+  // Built-in patterns are stored by name, a user's by its text.
+  setup->config.pattern =
+      pattern.name == "custom" ? pattern.regex : pattern.name;
+  setup->config.invalid_utf8 = InvalidUtf8Name(options.invalid_utf8);
+  // The tokens as the user gave them, deduplicated and sorted so that the
+  // same set always compares equal.
+  std::vector<std::string> tokens;
+  for (const std::string& t : options.special_tokens) {
+    if (!t.empty()) tokens.push_back(t);
+  }
+  std::sort(tokens.begin(), tokens.end());
+  tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  setup->config.special_tokens = tokens;
+
+  setup->specials = std::make_unique<SpecialTokens>(options.special_tokens);
+  const Pretokenizer& p = *setup->pretokenizer;
+  setup->rules = std::make_unique<TextRules>(
+      setup->specials.get(), p.is_gpt2() ? nullptr : p.re2(),
+      pattern.cut_rule, options.invalid_utf8);
+  return Status::OK();
+}
+
+Status CheckConfig(const RocksStore& store, const std::string& db_path,
+                   const DbConfig& config, bool* new_db) {
+  std::string raw;
+  Status s = store.GetMeta(kConfigKey, &raw);
+  *new_db = s.IsNotFound();
+  if (*new_db) return Status::OK();
+  PRETOKDB_RETURN_IF_ERROR(s);
+  DbConfig existing;
+  if (!DecodeConfig(raw, &existing)) {
+    return Status::Corruption(db_path, "unreadable configuration record");
+  }
+  if (existing.special_tokens != config.special_tokens) {
+    return Status::InvalidArgument(
+        db_path, "database was built with special tokens " +
+                     DescribeTokens(existing.special_tokens) +
+                     "; this run asks for " +
+                     DescribeTokens(config.special_tokens) +
+                     " (use another --db)");
+  }
+  if (existing.pattern != config.pattern) {
+    return Status::InvalidArgument(
+        db_path, "database was built with pattern '" + existing.pattern +
+                     "'; this run asks for '" + config.pattern +
+                     "' (use another --db)");
+  }
+  if (existing.invalid_utf8 != config.invalid_utf8) {
+    return Status::InvalidArgument(
+        db_path, "database was built with --invalid-utf8 " +
+                     existing.invalid_utf8 + "; this run asks for " +
+                     config.invalid_utf8 + " (use another --db)");
+  }
+  return Status::OK();
+}
+
+}  // namespace pretokdb

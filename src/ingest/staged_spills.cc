@@ -1,0 +1,63 @@
+#include "ingest/staged_spills.h"
+
+#include <filesystem>
+#include <system_error>
+
+namespace pretokdb {
+
+namespace {
+constexpr size_t kRunsPerMerge = 8;
+}  // namespace
+
+StagedSpills::~StagedSpills() {
+  // Runs not committed are dropped (RocksStore::Open() would delete them).
+  std::error_code ec;
+  for (const auto& level : levels_) {
+    for (const std::string& run : level) std::filesystem::remove(run, ec);
+  }
+}
+
+Status StagedSpills::Spill(const CountSource& counts, const MetaWrites& meta,
+                           uint64_t* bytes) {
+  *bytes = 0;
+  for (const auto& [key, n] : meta.stats) stats_[key] += n;
+  if (counts.size() == 0) return Status::OK();
+  std::string run;
+  PRETOKDB_RETURN_IF_ERROR(store_->WriteRun(counts, &run, bytes));
+  if (levels_.empty()) levels_.emplace_back();
+  levels_[0].push_back(run);
+  return Compact();
+}
+
+Status StagedSpills::Compact() {
+  for (size_t i = 0; i < levels_.size(); ++i) {
+    if (levels_[i].size() < kRunsPerMerge) continue;
+    std::string merged;
+    PRETOKDB_RETURN_IF_ERROR(store_->MergeRuns(levels_[i], &merged));
+    levels_[i].clear();
+    if (i + 1 == levels_.size()) levels_.emplace_back();
+    levels_[i + 1].push_back(merged);
+  }
+  return Status::OK();
+}
+
+Status StagedSpills::Commit(const MetaWrites& meta) {
+  std::vector<std::string> runs;
+  for (const auto& level : levels_) runs.insert(runs.end(), level.begin(), level.end());
+  levels_.clear();
+  std::string run;
+  if (runs.size() == 1) {
+    run = runs[0];
+  } else if (runs.size() > 1) {
+    Status s = store_->MergeRuns(runs, &run);
+    if (!s.ok()) {
+      levels_.push_back(runs);  // deleted by the destructor
+      return s;
+    }
+  }
+  MetaWrites all = meta;
+  for (const auto& [key, n] : stats_) all.stats.emplace_back(key, n);
+  return store_->CommitRun(run, all);
+}
+
+}  // namespace pretokdb

@@ -1,0 +1,41 @@
+// A stream read once from start to end (standard input): what
+// `pretok-db index -` counts. It cannot be read again, so a stream's counts
+// are committed all at once at its end (ingest/staged_spills.h).
+
+#ifndef PRETOKDB_INGEST_STREAM_INPUT_H_
+#define PRETOKDB_INGEST_STREAM_INPUT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "pretokdb/status.h"
+
+namespace pretokdb {
+
+class StreamInput {
+ public:
+  // fd stays open and owned by the caller; name is used in errors.
+  StreamInput(int fd, std::string name);
+  ~StreamInput();
+  StreamInput(const StreamInput&) = delete;
+  StreamInput& operator=(const StreamInput&) = delete;
+
+  // Reads up to n bytes into dst, fewer only at the end of the stream.
+  Status Read(char* dst, size_t n, size_t* got);
+
+  uint64_t bytes_read() const { return bytes_read_; }
+  // XXH3-64 of every byte read so far.
+  uint64_t Digest() const;
+  const std::string& name() const { return name_; }
+
+ private:
+  const int fd_;
+  const std::string name_;
+  uint64_t bytes_read_ = 0;
+  void* hash_state_;  // XXH3_state_t
+};
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_INGEST_STREAM_INPUT_H_
