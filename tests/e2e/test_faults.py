@@ -569,19 +569,13 @@ class Faults:
         os.mkfifo(fifo)
         r = E("FIFO as FILE (refused, no blocking open)", ["index", "--db", db, fifo],
               ["a-fifo"], timeout=15)
-        # The refusal must not point to something the tool refuses too.
-        dash = run.run("index", "--db", self.tmp.join("bad-dash-db"), "-", timeout=15)
-        consistent = not (dash.rc != 0 and b"index -" in r.err)
-        # EXPECTED FAILURE, to fix in src/ingest/source_file.cc (SourceFile::Open):
-        # its "not a regular file" message says "use 'pretok-db index -' for a
-        # stream", but `index -` is refused ("reading standard input is not
-        # supported yet"). Say e.g. "not a regular file (a FIFO, device or
-        # socket); save the stream to a file first" -- then remove this mark.
-        x = ExpectedFailure(rep, "FIFO message", "SourceFile::Open suggests "
-                            "'pretok-db index -', which the CLI refuses")
-        x.check("FIFO as FILE: the message does not suggest `index -` while it is refused",
-                consistent, "FIFO: %r; index -: %r" % (r.err.strip()[-80:], dash.err.strip()))
-        x.close()
+        # The refusal points to `index -`, which must then work (stdin is
+        # /dev/null here: an empty stream).
+        dash = run.run("index", "--db", self.tmp.join("dash-db"), "-", timeout=15)
+        rep.check("FIFO as FILE: the message suggests `index -`, which works",
+                  b"index -" in r.err and dash.rc == 0,
+                  "FIFO: %r; index -: rc %s %r" % (r.err.strip()[-80:], dash.rc,
+                                                   dash.err.strip()))
         nodb = self.tmp.join("bad-never-created-db")
         E("missing file, --db not existing yet", ["index", "--db", nodb, missing],
           ["no-such-file.txt"], db_state=None, db_snapshot=None, absent=nodb)
