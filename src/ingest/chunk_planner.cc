@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -29,6 +30,24 @@ bool IsChunkEdge(const TextRules& rules, std::string_view buf, size_t q) {
   return IsValidUtf8(buf.data() + lo, hi - lo);
 }
 
+// The end of the first separator in buf that starts at or after `from` and
+// ends before `limit` and is a chunk edge, or 0 if none. A separator is
+// where the scan of SpecialTokens would find one, whatever point of the
+// file it started from: an occurrence (the longest at its start) that no
+// other occurrence crosses the start of.
+size_t FirstSeparatorEdge(const TextRules& rules, std::string_view buf,
+                          size_t from, size_t limit) {
+  if (rules.specials->empty()) return 0;
+  std::vector<SpecialTokens::Match> found;
+  rules.specials->FindAll(buf.substr(from, limit - from), &found);
+  for (const SpecialTokens::Match& m : found) {
+    const size_t s = from + m.pos;
+    const size_t e = s + m.len;
+    if (!rules.specials->Spans(buf, s) && IsChunkEdge(rules, buf, e)) return e;
+  }
+  return 0;
+}
+
 // Finds the first safe cut at or after `from`, or returns file.size().
 Status FindCutFrom(const SourceFile& file, const TextRules& rules,
                    uint64_t from, uint64_t* cut) {
@@ -46,16 +65,27 @@ Status FindCutFrom(const SourceFile& file, const TextRules& rules,
     const char* begin = buf.data();
     const char* limit = buf.data() + buf.size();
     const char* search = begin + (at - start);
+    const std::string_view view(begin, buf.size());
+    // The first separator edge, where the window lets it be checked.
+    const size_t checkable =
+        end < size ? (buf.size() > margin ? buf.size() - margin : 0) : buf.size();
+    size_t sep = search - begin < checkable
+                     ? FirstSeparatorEdge(rules, view, search - begin, checkable)
+                     : 0;
     // FindFirstSafeCut returns a cut strictly after its first argument.
     const char* p = search > begin ? search - 1 : begin;
     for (;;) {
       const char* q = FindFirstSafeCut(p, limit, rules.cut_rule);
+      if (sep != 0 && (q == nullptr || static_cast<size_t>(q - begin) > sep)) {
+        *cut = start + sep;
+        return Status::OK();
+      }
       if (q == nullptr) break;
       const uint64_t offset = start + (q - begin);
       // A cut too close to the window's end cannot be checked for special
       // tokens crossing it; the next window sees it with context.
       if (end < size && static_cast<size_t>(limit - q) < margin) break;
-      if (IsChunkEdge(rules, std::string_view(begin, buf.size()), q - begin)) {
+      if (IsChunkEdge(rules, view, q - begin)) {
         *cut = offset;
         return Status::OK();
       }
@@ -110,11 +140,24 @@ Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
     // unless the window starts at lo (a cut: nothing before it matters).
     const char* floor = buf.data() + (start == lo ? 0 : margin);
     const char* q = buf.data() + (at - start);
+    // The last separator edge below `at` whose start is checkable.
+    size_t sep = 0;
+    for (size_t from = floor - buf.data();;) {
+      const size_t e = FirstSeparatorEdge(rules, view, from, at - start);
+      if (e == 0 || e >= at - start) break;  // cuts are below `at`
+      sep = e;
+      from = e;
+    }
     while ((q = FindLastSafeCut(floor, q, rules.cut_rule)) != nullptr) {
+      if (static_cast<size_t>(q - buf.data()) < sep) break;
       if (IsChunkEdge(rules, view, q - buf.data())) {
         *cut = start + (q - buf.data());
         return Status::OK();
       }
+    }
+    if (sep != 0) {
+      *cut = start + sep;
+      return Status::OK();
     }
     if (start == lo) break;
     at = start + margin;  // kWindow > margin: the windows move back

@@ -43,6 +43,7 @@ Test cases (one section each):
                      file that grew correctly (nothing of it committed).
   7. unchanged       re-running on grown-and-indexed files changes nothing.
 """
+import json
 import os
 import random
 import shutil
@@ -64,10 +65,6 @@ BIG_MEMORY = "1M"       # hundreds of spills on a few MB of web text
 SLOW_MEMORY = "64K"     # slow enough to interrupt inside a chunk
 SPECIAL = b"<|endoftext|>"
 KIB = 1024
-
-
-def extra_args(ap):
-    ap.add_argument("--seed", type=int, default=20251126, help="random seed (SIGINT cases)")
 
 
 # ----------------------------------------------------------------------------- planner
@@ -165,7 +162,6 @@ def special_args(specials):
 
 
 def read_log(path):
-    import json
     out = []
     try:
         with open(path, "rb") as f:
@@ -188,7 +184,6 @@ class Growth:
     def __init__(self, a, rep, tmp):
         self.a, self.rep, self.tmp = a, rep, tmp
         self.run = Runner(a.bin, a.timeout)
-        self.rng = random.Random(a.seed)
         self.n = 0
 
     # ------------------------------------------------------------------ basics
@@ -551,8 +546,7 @@ class Growth:
         may not fit. Either it works (exact counts) or the run is refused with
         one line and leaves the database as it was, also the growth of the
         other file given with it."""
-        import random as _r
-        rng = _r.Random(1)
+        rng = random.Random(1)
         cs = [chr(c) for c in range(0x4E00, 0x9FA5)]
         text = "\u3002".join("".join(rng.choice(cs) for _ in range(rng.randint(1, 4)))
                               for _ in range(60000)).encode()
@@ -694,7 +688,6 @@ class Growth:
                         t_full):
         """SIGINT at the first checkpoint offset where trigger(offset); grow; re-run;
         verify. Returns the last chunk's state at the interruption (or None)."""
-        import json
         d = self.case_dir("int%d" % attempt)
         f = self.write(os.path.join(d, "f.txt"), old)
         db, log = os.path.join(d, "db"), os.path.join(d, "run.log")
@@ -817,7 +810,6 @@ class Growth:
     # ------------------------------------------------------------------ main
 
     def main(self):
-        print("random seed: %d" % self.a.seed, flush=True)
         rep = self.rep
         rep.section("appends that cut at the old end", self.cuts)
         rep.section("appends to one of several files", self.several_files)
@@ -831,7 +823,7 @@ class Growth:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0], extra_args)
+    a = parse_args(__doc__.split("\n\n")[0])
     rep = Report()
     if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
         rep.fail("binary exists", "%s is not an executable file" % a.bin)
