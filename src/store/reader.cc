@@ -73,8 +73,9 @@ Status CountReader::Open(const std::string& db_path,
   std::string raw;
   Status s = store->GetMeta(kConfigKey, &raw);
   if (s.IsNotFound()) {
-    return Status::InvalidArgument(db_path,
-                                   "not a pretok-db database (no configuration)");
+    // Our column families, but no run has committed its plan yet.
+    return Status::InvalidArgument(
+        db_path, "empty database: no index run has committed anything yet");
   }
   PRETOKDB_RETURN_IF_ERROR(s);
   reader->reset(new CountReader(std::move(store)));

@@ -228,6 +228,52 @@ Status StoreIterator::status() const { return FromRocks(it_->status(), path_); }
 
 // ---- RocksStore ------------------------------------------------------------
 
+namespace {
+
+// Creates an empty database (both column families) at path, which does not
+// exist or is an empty directory. RocksDB creates a database file by file, so
+// a process killed meanwhile would leave a directory that is neither empty
+// nor a database; it is built in a sibling directory and renamed into place
+// instead, which is atomic.
+Status CreateDatabase(const std::string& path, const StoreOptions& options) {
+  std::error_code ec;
+  const fs::path target = fs::path(path).lexically_normal();
+  const fs::path staging =
+      target.parent_path() / ("." + target.filename().string() + ".creating");
+  fs::remove_all(staging, ec);  // left by a creation that was killed
+  rocksdb::DBOptions db_options;
+  rocksdb::ColumnFamilyOptions counts_options, meta_options;
+  ConfigureMemory(options, &db_options, &counts_options, &meta_options);
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {kCountsFamily, counts_options},
+      {kMetaFamily, meta_options},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* db = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, staging.string(),
+                                        descriptors, &handles, &db);
+  if (!s.ok()) {
+    fs::remove_all(staging, ec);
+    return FromRocksOpen(s, path);
+  }
+  for (rocksdb::ColumnFamilyHandle* h : handles) s = db->DestroyColumnFamilyHandle(h);
+  s = db->Close();
+  delete db;
+  if (!s.ok()) return FromRocks(s, path);
+  // rename(2) replaces an empty directory; a non-empty one was refused.
+  fs::rename(staging, target, ec);
+  if (ec) {
+    fs::remove_all(staging, ec);
+    return Status::IOError(path, "cannot create the database: " + ec.message());
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status RocksStore::Open(const std::string& path, const StoreOptions& options,
                         std::unique_ptr<RocksStore>* store) {
   std::error_code ec;
@@ -253,6 +299,7 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     if (!options.create_if_missing) {
       return Status::NotFound(path, "no pretok-db database here (run 'pretok-db index' first)");
     }
+    PRETOKDB_RETURN_IF_ERROR(CreateDatabase(path, options));
   }
 
   if (has_db && !options.read_only) {
@@ -287,10 +334,10 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   rocksdb::DBOptions db_options;
   rocksdb::ColumnFamilyOptions counts_options, meta_options;
   ConfigureMemory(options, &db_options, &counts_options, &meta_options);
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing && !has_db;
+  db_options.create_if_missing = false;  // CreateDatabase() made it
+  db_options.create_missing_column_families = false;
 
-  if (has_db) {
+  {
     std::vector<std::string> families;
     rocksdb::Status s =
         rocksdb::DB::ListColumnFamilies(db_options, path, &families);
