@@ -81,6 +81,7 @@ class Indexer {
   std::atomic<uint64_t> bytes_done_{0};
   std::atomic<uint64_t> spills_{0};
   std::atomic<int64_t> start_ns_{0};
+  bool growth_deferred_ = false;  // RunOnce() left a grown file for later
 };
 
 }  // namespace pretokdb

@@ -70,7 +70,14 @@ IndexProgress Indexer::progress() const {
 }
 
 Status Indexer::Run(const std::vector<std::string>& paths) {
+  growth_deferred_ = false;
   Status s = RunOnce(paths);
+  // A grown file whose old extent was not finished has just been finished:
+  // now it can grow.
+  if (s.ok() && growth_deferred_) {
+    growth_deferred_ = false;
+    s = RunOnce(paths);
+  }
   // A stop request ends one Run(); the next one resumes.
   if (s.IsAborted()) stop_.store(false);
   return s;
@@ -175,15 +182,24 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   if (std::find(is_grown.begin(), is_grown.end(), true) != is_grown.end()) {
     std::map<std::pair<uint64_t, uint64_t>, uint64_t> committed;
     PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &committed));
+    GrowthCommit growth(rules, memory, store.get());
+    bool any = false;
     for (size_t i = 0; i < files.size(); ++i) {
       if (!is_grown[i]) continue;
+      if (!FullyIndexed(sources[i], committed)) {
+        // Finish the old extent as planned first; Run() comes back for
+        // the growth.
+        growth_deferred_ = true;
+        continue;
+      }
       SourceRecord grown;
-      PRETOKDB_RETURN_IF_ERROR(CommitGrowth(*files[i], sources[i],
-                                            fingerprints[i], committed, rules,
-                                            memory, target, workers,
-                                            store.get(), &grown));
+      PRETOKDB_RETURN_IF_ERROR(growth.Add(*files[i], sources[i],
+                                          fingerprints[i], target, workers,
+                                          &grown));
       sources[i] = grown;
+      any = true;
     }
+    if (any) PRETOKDB_RETURN_IF_ERROR(growth.Commit());
   }
   MetaWrites plan;
   if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(config));

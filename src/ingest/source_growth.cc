@@ -3,11 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "count/count_table.h"
-#include "ingest/chunk_counter.h"
 #include "ingest/chunk_planner.h"
 #include "store/coding.h"
-#include "text/safe_cut.h"
 
 namespace pretokdb {
 
@@ -17,12 +14,12 @@ namespace {
 // restart at it without changing anything on either side.
 Status IsCutIn(const SourceFile& file, const TextRules& rules, uint64_t d,
                bool* is_cut) {
-  *is_cut = false;
+  *is_cut = d == 0;
   if (d == 0 || d >= file.size()) return Status::OK();
-  const uint64_t margin = rules.specials->max_length() + 4;
+  const uint64_t margin = rules.specials->max_length() + 8;
   const uint64_t start = d > margin ? d - margin : 0;
   uint64_t last = start;
-  // The last cut before d + 1, found in the window, is d itself iff d is one.
+  // The last cut below d + 1, searched near d: d itself iff d is one.
   PRETOKDB_RETURN_IF_ERROR(FindLastCutBefore(file, rules, start, d + 1, &last));
   *is_cut = last == d;
   return Status::OK();
@@ -40,70 +37,106 @@ Status HasGrownByAppending(const SourceFile& file, const SourceRecord& old,
   return Status::OK();
 }
 
-Status CommitGrowth(const SourceFile& file, const SourceRecord& old,
-                    uint64_t fingerprint,
-                    const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                        checkpoints,
-                    const TextRules& rules, const MemoryPlan& memory,
-                    uint64_t target_chunk_bytes, int workers,
-                    RocksStore* store, SourceRecord* grown) {
+bool FullyIndexed(const SourceRecord& source,
+                  const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
+                      checkpoints) {
+  for (uint64_t c = 0; c < source.chunks.size(); ++c) {
+    const ChunkRange& r = source.chunks[c];
+    if (r.begin == r.end) continue;
+    auto it = checkpoints.find({source.id, c});
+    if (it == checkpoints.end() || it->second < r.end) return false;
+  }
+  return true;
+}
+
+GrowthCommit::GrowthCommit(const TextRules& rules, const MemoryPlan& memory,
+                           RocksStore* store)
+    // Growth is planned before the workers start: one worker's table.
+    : rules_(rules),
+      memory_(memory),
+      staged_(store),
+      undo_(memory.table_bytes, memory.piece_bytes) {}
+
+Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
+                         uint64_t fingerprint, uint64_t target_chunk_bytes,
+                         int workers, SourceRecord* grown) {
   *grown = old;
   grown->size = file.size();
   grown->fingerprint = fingerprint;
 
-  MetaWrites meta;
-  std::vector<CountEntry> undo;
-  CountTable table(memory.table_bytes, memory.piece_bytes);
-  CounterStats stats;
-  uint64_t restart = 0;
-  if (!old.chunks.empty()) {
-    const uint64_t k = old.chunks.size() - 1;
-    const uint64_t begin = old.chunks[k].begin;
-    auto it = checkpoints.find({old.id, k});
-    const uint64_t d = it == checkpoints.end() ? begin : it->second;
-    bool is_cut = d == begin;
-    if (!is_cut) PRETOKDB_RETURN_IF_ERROR(IsCutIn(file, rules, d, &is_cut));
-    restart = d;
-    if (!is_cut) {
-      PRETOKDB_RETURN_IF_ERROR(FindLastCutBefore(file, rules, begin, d, &restart));
-      // Count [restart, d) as the committed run did: d was its end.
-      ChunkCounter counter(rules, memory.read_buffer_bytes, memory.piece_bytes,
-                           &table, &stats);
+  bool is_cut = false;
+  PRETOKDB_RETURN_IF_ERROR(IsCutIn(file, rules_, old.size, &is_cut));
+  uint64_t restart = old.size;
+  if (!is_cut) {
+    PRETOKDB_RETURN_IF_ERROR(
+        FindLastCutBefore(file, rules_, 0, old.size, &restart));
+  }
+  ChunkCounter counter(rules_, memory_.read_buffer_bytes, memory_.piece_bytes,
+                       &undo_, &undo_stats_);
+  for (uint64_t c = 0; c < grown->chunks.size(); ++c) {
+    ChunkRange& r = grown->chunks[c];
+    if (r.end <= restart) continue;
+    // Take back what [max(begin, restart), end) added: each chunk was
+    // counted on its own, with its end as an end.
+    const uint64_t from = std::max(r.begin, restart);
+    if (from < r.end) {
       PRETOKDB_RETURN_IF_ERROR(counter.Count(
-          file, restart, d, [](uint64_t) { return Status::OK(); },
+          file, from, r.end,
+          [this](uint64_t) {
+            return undo_.NeedsSpill() ? StageUndo() : Status::OK();
+          },
           [](uint64_t) {}));
-      if (table.NeedsSpill()) {
-        return Status::InvalidArgument(
-            file.path(),
-            "grew, but its old end is too far from any cut to be counted "
-            "again within the memory limit; index it into another --db");
-      }
-      std::vector<CountTable::SortKey> keys;
-      table.SortedKeys(&keys);
-      undo.reserve(keys.size());
-      for (const CountTable::SortKey& key : keys) {
-        undo.push_back(MakeCountEntry(table.KeyAt(key.slot),
-                                      0 - table.CountAt(key.slot)));
-      }
-      SortCountEntries(&undo);
-      meta.stats = {{std::string(kStatPretokens), 0 - table.total()},
-                    {std::string(kStatDocuments), 0 - stats.separators},
-                    {std::string(kStatInvalidUtf8), 0 - stats.invalid_utf8},
-                    {std::string(kStatSkippedStretches),
-                     0 - stats.skipped_stretches},
-                    {std::string(kStatSkippedBytes), 0 - stats.skipped_bytes}};
     }
-    grown->chunks[k].end = restart;
+    r.begin = std::min(r.begin, restart);
+    r.end = restart;
     std::string value;
     PutFixed64(&value, restart);
-    meta.puts.emplace_back(CheckpointKey(old.id, k), value);
+    meta_.puts.emplace_back(CheckpointKey(old.id, c), value);
   }
   std::vector<ChunkRange> added;
-  PRETOKDB_RETURN_IF_ERROR(PlanChunks(file, rules, target_chunk_bytes, &added,
+  PRETOKDB_RETURN_IF_ERROR(PlanChunks(file, rules_, target_chunk_bytes, &added,
                                       workers, restart));
   grown->chunks.insert(grown->chunks.end(), added.begin(), added.end());
-  meta.puts.emplace_back(SourceKey(old.id), EncodeSource(*grown));
-  return store->Commit(undo, meta);
+  meta_.puts.emplace_back(SourceKey(old.id), EncodeSource(*grown));
+  return Status::OK();
+}
+
+Status GrowthCommit::StageUndo() {
+  class Negated : public CountSource {
+   public:
+    Negated(const CountTable& t, const std::vector<CountTable::SortKey>& k)
+        : table_(t), keys_(k) {}
+    size_t size() const override { return keys_.size(); }
+    std::string_view token(size_t i) const override {
+      return table_.KeyAt(keys_[i].slot);
+    }
+    uint64_t count(size_t i) const override {
+      return 0 - table_.CountAt(keys_[i].slot);
+    }
+
+   private:
+    const CountTable& table_;
+    const std::vector<CountTable::SortKey>& keys_;
+  };
+  std::vector<CountTable::SortKey> keys;
+  undo_.SortedKeys(&keys);
+  uint64_t bytes;
+  PRETOKDB_RETURN_IF_ERROR(staged_.Spill(Negated(undo_, keys), {}, &bytes));
+  undo_pretokens_ += undo_.total();
+  undo_.Clear();
+  return Status::OK();
+}
+
+Status GrowthCommit::Commit() {
+  PRETOKDB_RETURN_IF_ERROR(StageUndo());
+  MetaWrites meta = meta_;
+  meta.stats = {
+      {std::string(kStatPretokens), 0 - undo_pretokens_},
+      {std::string(kStatDocuments), 0 - undo_stats_.separators},
+      {std::string(kStatInvalidUtf8), 0 - undo_stats_.invalid_utf8},
+      {std::string(kStatSkippedStretches), 0 - undo_stats_.skipped_stretches},
+      {std::string(kStatSkippedBytes), 0 - undo_stats_.skipped_bytes}};
+  return staged_.Commit(meta);
 }
 
 }  // namespace pretokdb

@@ -1,33 +1,41 @@
-// Indexing a file that grew by appending since it was indexed.
+// Indexing files that grew by appending since they were indexed.
 //
-// The old end of the file was counted as an end: its last pretoken (and
+// The old end of a file was counted as an end: its last pretoken (and
 // document) was closed there. In the grown file that pretoken may continue
-// ("hel" + "lo" is "hello"), so the counts of the old tail are taken back
-// and the tail is counted again with what follows it:
+// ("hel" + "lo" is "hello"), or a special token may be completed ("<|endof"
+// + "text|>"), so the counts of the old tail are taken back and the tail is
+// counted again with what follows it:
 //
-//   1. d = how far the file's last chunk is committed (its old end, or a
-//      resume point if the run that indexed it stopped early).
-//   2. If d is a cut in the grown file (a safe cut no special token
-//      crosses), nothing before it changes: counting resumes at d.
-//      Otherwise c = the last such cut before d (or the chunk's start), and
-//      the counts of [c, d), recomputed exactly as they were committed, are
-//      subtracted (counts add modulo 2^64, so adding 2^64 - n subtracts n).
-//   3. The last chunk is shortened to end at the restart point, and the
-//      rest of the file is planned as new chunks after it.
+//   1. If the old end is a cut of the grown file (a safe cut or a separator
+//      end that no special token crosses), nothing before it changes.
+//      Otherwise c = the last such cut before it (or the file's start).
+//   2. The counts of [c, old end), recomputed chunk by chunk exactly as they
+//      were committed, are subtracted (counts add modulo 2^64, so adding
+//      2^64 - n subtracts n), with the stats they added.
+//   3. The chunks are cut back to end at c (those after it become empty),
+//      and [c, new end) is planned as new chunks.
 //
-// Steps 2 and 3 are one commit: the subtraction, the new source record and
-// the checkpoint that marks the shortened chunk complete. A crash before it
-// leaves the old state; after it, the new chunks resume as any others.
+// Growth needs the old extent fully indexed (its counts committed): a file
+// whose last run stopped early is first finished as it was planned, then
+// grown (Indexer::Run does both). The growth of every file of a run is one
+// commit: the subtraction, the new source records and the checkpoints that
+// mark the shortened chunks complete. A crash before it leaves the old
+// state; after it, the new chunks resume as any others.
 
 #ifndef PRETOKDB_INGEST_SOURCE_GROWTH_H_
 #define PRETOKDB_INGEST_SOURCE_GROWTH_H_
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <utility>
+#include <vector>
 
+#include "count/count_table.h"
+#include "ingest/chunk_counter.h"
 #include "ingest/memory_plan.h"
 #include "ingest/source_file.h"
+#include "ingest/staged_spills.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/status.h"
 #include "store/records.h"
@@ -40,16 +48,40 @@ namespace pretokdb {
 Status HasGrownByAppending(const SourceFile& file, const SourceRecord& old,
                            bool* grown);
 
-// Commits the new plan of a grown file (see above): `old` is its record,
-// checkpoints the database's, fingerprint the grown file's. On success
-// *grown is the record as committed.
-Status CommitGrowth(const SourceFile& file, const SourceRecord& old,
-                    uint64_t fingerprint,
-                    const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                        checkpoints,
-                    const TextRules& rules, const MemoryPlan& memory,
-                    uint64_t target_chunk_bytes, int workers,
-                    RocksStore* store, SourceRecord* grown);
+// True if every chunk of `source` is committed to its end.
+bool FullyIndexed(const SourceRecord& source,
+                  const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
+                      checkpoints);
+
+// Gathers the growth of several files into one commit.
+class GrowthCommit {
+ public:
+  // The subtraction is staged in store (ingest/staged_spills.h) when it
+  // outgrows the memory plan's table.
+  GrowthCommit(const TextRules& rules, const MemoryPlan& memory,
+               RocksStore* store);
+
+  // Adds the growth of one fully indexed file: `old` is its record,
+  // fingerprint the grown file's. *grown: its record once committed.
+  Status Add(const SourceFile& file, const SourceRecord& old,
+             uint64_t fingerprint, uint64_t target_chunk_bytes, int workers,
+             SourceRecord* grown);
+
+  // Commits everything added, atomically.
+  Status Commit();
+
+ private:
+  // Stages the table's counts, negated, and clears it.
+  Status StageUndo();
+
+  const TextRules& rules_;
+  const MemoryPlan memory_;
+  StagedSpills staged_;
+  CountTable undo_;
+  CounterStats undo_stats_;
+  uint64_t undo_pretokens_ = 0;  // staged so far
+  MetaWrites meta_;
+};
 
 }  // namespace pretokdb
 

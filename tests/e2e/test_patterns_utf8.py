@@ -9,7 +9,7 @@ Every counting check indexes into a fresh database and compares the whole
 
   1. patterns    cl100k and o200k on every corpus sample and on fresh
                  make-corpus output of each kind (1.5 MiB), at --workers 1/2 x
-                 default memory / 256K (spills); user regexes on samples; a
+                 default memory / 1M (spills); user regexes on samples; a
                  regex RE2 cannot run as Python does (backreference,
                  lookbehind, possessive, ...) is refused in one line, no DB.
   2. utf8        replace / skip on the adversarial corpus and on hand-made
@@ -44,8 +44,9 @@ from e2e_lib import (DEFAULT_SPECIAL_TOKENS, Report, Runner, TempDir,  # noqa: E
 GEN_SIZE = "1536K"
 GEN_SEED = 23
 KINDS = ("stories", "web", "adversarial")
-SMALL_MEM = "256K"          # read buffers of 64 KiB, tiny tables: many spills
+SMALL_MEM = "1M"            # read buffers of 64 KiB, small tables: tens of spills
 READ_BUF = 64 << 10         # the read buffer at SMALL_MEM (src/ingest/memory_plan.cc)
+SMALL_TIMEOUT = 20          # seconds for a run on a few bytes (a hang is a failure)
 CHECK_BLOCK = 1 << 20       # the strict check's block, and the default read buffer
 # (workers, memory limit or None for the default)
 SETTINGS = [(1, None), (2, None), (1, SMALL_MEM), (2, SMALL_MEM)]
@@ -257,14 +258,15 @@ class PatternsUtf8:
         return same and not bad
 
     def index_and_compare(self, label, files, pattern=None, errors=None, tokens=None,
-                          workers=2, mem=None, expect_spills=None):
+                          workers=2, mem=None, expect_spills=None, timeout=None):
         pat = pattern or "gpt2"
         name = "%s [pattern=%s utf8=%s workers=%d mem=%s]" % (
             label, pat if pat in refmod.PATTERNS else "REGEX", errors or "replace", workers,
             mem_label(mem))
         db = self.new_db()
         try:
-            r = self.run.run(*self.index_args(db, files, pattern, errors, tokens, workers, mem))
+            r = self.run.run(*self.index_args(db, files, pattern, errors, tokens, workers, mem),
+                             timeout=timeout)
             if not self.rep.check(name + ": index exits 0", r.ok,
                                   r.describe() if not r.ok else "%.2f s" % r.elapsed):
                 return False
@@ -301,10 +303,18 @@ class PatternsUtf8:
         for pattern in ("cl100k", "o200k"):
             for label, path in files:
                 for w, m in SETTINGS:
-                    spills = 3 if (m == SMALL_MEM and os.path.getsize(path) > (1 << 20)) else None
+                    # stories saturate (few distinct pretokens): no spill needed there
+                    spills = 3 if (m == SMALL_MEM and "stories" not in label
+                                   and os.path.getsize(path) >= (1 << 20)) else None
                     self.rep.section("%s %s w=%d mem=%s" % (pattern, label, w, mem_label(m)),
                                      self.index_and_compare, label, [path], pattern=pattern,
                                      workers=w, mem=m, expect_spills=spills)
+        # a random mix of the characters and strings where the patterns differ
+        mix = self.make_mix_file()
+        for pattern in ("gpt2", "cl100k", "o200k"):
+            for w, m in TWO_SETTINGS:
+                self.rep.section("%s random mix" % pattern, self.index_and_compare,
+                                 "random mix", [mix], pattern=pattern, workers=w, mem=m)
         # aliases of tiktoken's encoding names count as the pattern itself
         web = self.sample("web")
         self.rep.section("pattern alias cl100k_base", self.alias_check, web)
@@ -316,12 +326,33 @@ class PatternsUtf8:
                                      self.index_and_compare,
                                      "regex %r %s" % (rx, os.path.basename(path)), [path],
                                      pattern=rx, workers=w, mem=m)
+        # a user regex with anchors, the whole file one document (no special token)
+        rx = r"(?m)^\S+|\s+|\S+"
+        for w, m in TWO_SETTINGS:
+            self.rep.section("regex %r --no-special-tokens" % rx, self.index_and_compare,
+                             "regex %r --no-special-tokens %s" % (rx, os.path.basename(web)),
+                             [web], pattern=rx, tokens=(), workers=w, mem=m)
         case_file = self.write("case-variants.txt", CASE_TEXT * 50)
         for rx in CASE_REGEXES:
             self.rep.section("case-insensitive regex %r" % rx, self.refused_or_exact,
                              "regex %r on I/i/İ/ı text" % rx, case_file, rx)
         for rx, words in REFUSED_REGEXES:
             self.rep.section("refused regex %r" % rx, self.refused_regex, rx, words, web)
+
+    def make_mix_file(self):
+        """Random strings over the pieces the three patterns treat differently:
+        contractions in both cases, CR/LF runs, '/', whitespace and look-alikes, letters
+        of every case class, marks, digits of other scripts, long s, Kelvin."""
+        rnd = random.Random(1)
+        alpha = ["a", "b", "A", "Z", "1", "9", "'", "s", "S", "t", "ll", "LL", "re", "VE", " ",
+                 "  ", "\n", "\r", "\r\n", "/", "!", ".", "\t", "\u00e9", "\u01c5", "\u02b0",
+                 "\u0301", "\u00a0", "\u3000", "\u017f", "\u212a", "\u0130", "\u00b2",
+                 "\u0663", "<|endoftext|>", "x", " \n", "\n\n", "\u2028", "\x1c", "\x00",
+                 "\U0001F600", "\u4e2d", "\u0085", "\u200b", "\u0394\u03b5"]
+        weights = [8, 4, 3, 2, 4, 2, 5, 3, 2, 2, 1, 1, 1, 1, 10, 3, 4, 2, 2, 2, 2, 2, 2, 2, 1,
+                   1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1]
+        text = "".join(rnd.choices(alpha, weights, k=250_000))
+        return self.write("random-mix.txt", text.encode("utf-8"))
 
     def alias_check(self, path):
         db = self.new_db()
@@ -383,11 +414,11 @@ class PatternsUtf8:
         in long letter runs where the only safe cuts are near them."""
         rnd = random.Random(5)
         ws, tok = bytearray(), bytearray()
-        while len(ws) < 700_000:
+        while len(ws) < 400_000:
             ws += b"a" * rnd.randint(20, 2500)
             ws += rnd.choice([b"  \xff  ", b" \x80  b", b"\n\xff\n", b"\t\xc0\xaf  x",
                               b"   \xed\xa0\x80 z", b"\xff \xff", b". \xe2\x82 ?"])
-        while len(tok) < 700_000:
+        while len(tok) < 400_000:
             tok += b"a" * rnd.randint(20, 2500)
             tok += rnd.choice([b"<|endof\xfftext|>", b"<|\x80endoftext|>", b"<|endoftext\xc0|>",
                                b"<\xe2\x82|endoftext|>", b"<|endoftext|\xff>", b" <|end\xf0\x9f\x98of"
@@ -406,6 +437,9 @@ class PatternsUtf8:
         cases.append(("truncated-at-eof-2", b"abc \xc3"))
         cases.append(("bad-before-special", b"x\xe2\x82<|endoftext|>\xe2\x82y"))
         cases.append(("fffd-literal", b"\xef\xbf\xbd\xff\xef\xbf\xbd"))
+        cases.append(("bad-after-last-special", b"abc<|endoftext|>\xff"))
+        cases.append(("bad-around-special", b"\xff<|endoftext|>\xff"))
+        cases.append(("bad-inside-last-special", b"<\xe2\x82|endoftext|>"))
         return [(n, self.write("case-%s.bin" % n, d)) for n, d in cases]
 
     def utf8(self):
@@ -449,13 +483,26 @@ class PatternsUtf8:
                                      errors="strict", workers=w, mem=m)
 
     def small_case_checks(self, cases):
+        # a file of nothing but invalid bytes: skip leaves no text at all
+        for name, data in (("only-invalid-1", b"\xff"), ("only-invalid-3", b"\xc0\xaf\x80")):
+            p = self.write("case-%s.bin" % name, data)
+            for errors in ("skip", "replace"):
+                self.index_and_compare("case %s" % name, [p], errors=errors, workers=1,
+                                       timeout=SMALL_TIMEOUT)
+        files = [p for _, p in cases]
+        for errors in ("replace", "skip"):
+            ok = self.index_and_compare("%d small cases in one command" % len(files), files,
+                                        errors=errors, workers=2, mem=SMALL_MEM,
+                                        timeout=3 * SMALL_TIMEOUT)
+            if not ok:   # find which
+                self.rep.note("one by one, to find the failing case(s):")
+                for name, path in cases:
+                    self.index_and_compare("case %s" % name, [path], errors=errors, workers=1,
+                                           mem=SMALL_MEM, timeout=SMALL_TIMEOUT)
         for name, path in cases:
-            for errors in ("replace", "skip"):
-                self.index_and_compare("case %s" % name, [path], errors=errors, workers=1,
-                                       mem=SMALL_MEM)
             if self.strict_expected_offset(path) is None:
                 self.index_and_compare("case %s" % name, [path], errors="strict", workers=1,
-                                       mem=SMALL_MEM)
+                                       mem=SMALL_MEM, timeout=SMALL_TIMEOUT)
             else:
                 self.strict_refused(path, fresh=True, label="case %s" % name)
         # the same cases in one file, under cl100k and o200k
@@ -463,7 +510,8 @@ class PatternsUtf8:
         for pattern in ("cl100k", "o200k"):
             for errors in ("replace", "skip"):
                 self.index_and_compare("all small cases", [blob], pattern=pattern,
-                                       errors=errors, workers=1, mem=SMALL_MEM)
+                                       errors=errors, workers=1, mem=SMALL_MEM,
+                                       timeout=SMALL_TIMEOUT)
 
     def broken_token_semantics(self):
         path = self.write("broken-token.bin", b"Hello<|endof\xfftext|>world")
@@ -506,7 +554,8 @@ class PatternsUtf8:
             db = self.new_db()
         before = None if own else self.snapshot(db)
         files = list(extra_files) + [path]
-        r = self.run.run(*self.index_args(db, files, pattern, "strict", None, 2, SMALL_MEM))
+        r = self.run.run(*self.index_args(db, files, pattern, "strict", None, 2, SMALL_MEM),
+                         timeout=3 * SMALL_TIMEOUT)
         ok, line = self.one_line_error(r)
         m = re.search(r"invalid UTF-8 at byte (\d+)", line)
         got = int(m.group(1)) if m else None
@@ -616,13 +665,13 @@ class PatternsUtf8:
                                      self.index_and_compare,
                                      "special tokens %s %r" % (label, toks), [path],
                                      pattern=pattern, tokens=toks, workers=w, mem=m)
-        # a corpus with a separator every few hundred bytes at 64K: chunk and buffer edges
+        # a corpus with a separator every few hundred bytes at 256K: chunk and buffer edges
         stories = self.gen.get("stories")
         if stories:
             for pattern in ("cl100k", "o200k"):
                 self.rep.section("stories 64K %s" % pattern, self.index_and_compare,
                                  "stories, many separators", [stories], pattern=pattern,
-                                 workers=2, mem="64K")
+                                 workers=2, mem="256K")
 
     # ------------------------------------------------------------------ 4 config
 
