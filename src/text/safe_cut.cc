@@ -4,6 +4,9 @@
 
 #include <cstdint>
 
+#include "text/char_class.h"
+#include "text/utf8.h"
+
 namespace pretokdb {
 
 namespace {
@@ -56,7 +59,51 @@ inline int AsciiClass(uint8_t b) {
 
 inline bool IsAsciiAlnum(uint8_t b) { return AsciiClass(b) != 0; }
 
-inline bool IsSafeCutGpt2(const uint8_t* begin, const uint8_t* q) {
+// The code point of the well-formed character of n bytes at p, n in 1..4.
+char32_t Decode(const uint8_t* p, int n) {
+  if (n == 1) return p[0];
+  char32_t cp = p[0] & (0x7F >> n);
+  for (int i = 1; i < n; ++i) cp = (cp << 6) | (p[i] & 0x3F);
+  return cp;
+}
+
+int LengthFromLead(uint8_t lead) {
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) return 2;
+  if (lead >= 0xE0 && lead <= 0xEF) return 3;
+  if (lead >= 0xF0 && lead <= 0xF4) return 4;
+  return 0;
+}
+
+// (c) of the header: q is between two well-formed non-space characters of
+// different classes, the first not an apostrophe. Reads [begin, end).
+bool IsUnicodeClassChange(const uint8_t* begin, const uint8_t* q,
+                          const uint8_t* end) {
+  const int nb = LengthFromLead(*q);
+  if (nb == 0 || end - q < nb ||
+      !IsValidUtf8(reinterpret_cast<const char*>(q), nb)) {
+    return false;
+  }
+  const uint8_t* a = q - 1;
+  while (a > begin && q - a < 4 && (*a & 0xC0) == 0x80) --a;
+  const int na = LengthFromLead(*a);
+  if (na == 0 || a + na != q ||
+      !IsValidUtf8(reinterpret_cast<const char*>(a), na)) {
+    return false;
+  }
+  const char32_t ca = Decode(a, na);
+  if (ca == '\'') return false;
+  const CharClass x = ClassOf(ca);
+  const CharClass y = ClassOf(Decode(q, nb));
+  return x != y && x != CharClass::kSpace && y != CharClass::kSpace;
+}
+
+inline bool IsSafeCutGpt2(const uint8_t* begin, const uint8_t* q,
+                          const uint8_t* end) {
+  if ((q[-1] | q[0]) >= 0x80) {
+    if (IsAsciiSpace(q[0])) return !SpaceEndsAt(begin, q);
+    return IsUnicodeClassChange(begin, q, end);
+  }
   const uint8_t b = *q;
   if (IsAsciiSpace(b)) return !SpaceEndsAt(begin, q);
   // Between two ASCII non-spaces of different classes (letter, number,
@@ -83,10 +130,11 @@ inline bool IsSafeCutTiktoken(const uint8_t* begin, const uint8_t* q) {
 }
 
 template <CutRule kRule>
-inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q) {
+inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q,
+                      const uint8_t* end) {
   static_assert(kRule == CutRule::kGpt2 || kRule == CutRule::kTiktoken);
   if constexpr (kRule == CutRule::kGpt2) {
-    return IsSafeCutGpt2(begin, q);
+    return IsSafeCutGpt2(begin, q, end);
   } else {
     return IsSafeCutTiktoken(begin, q);
   }
@@ -96,8 +144,9 @@ template <CutRule kRule>
 const char* FindLast(const char* begin, const char* end) {
   if (end - begin < 2) return nullptr;
   const auto* b = reinterpret_cast<const uint8_t*>(begin);
-  for (const auto* q = reinterpret_cast<const uint8_t*>(end) - 1; q > b; q--) {
-    if (IsSafeCut<kRule>(b, q)) return reinterpret_cast<const char*>(q);
+  const auto* e = reinterpret_cast<const uint8_t*>(end);
+  for (const auto* q = e - 1; q > b; q--) {
+    if (IsSafeCut<kRule>(b, q, e)) return reinterpret_cast<const char*>(q);
   }
   return nullptr;
 }
@@ -107,7 +156,7 @@ const char* FindFirst(const char* begin, const char* end) {
   const auto* b = reinterpret_cast<const uint8_t*>(begin);
   const auto* e = reinterpret_cast<const uint8_t*>(end);
   for (const auto* q = b + 1; q < e; q++) {
-    if (IsSafeCut<kRule>(b, q)) return reinterpret_cast<const char*>(q);
+    if (IsSafeCut<kRule>(b, q, e)) return reinterpret_cast<const char*>(q);
   }
   return nullptr;
 }

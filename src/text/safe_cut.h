@@ -10,16 +10,22 @@
 //       character that ends just before q is not whitespace, or
 //   (b) the bytes at q-1 and q are ASCII non-spaces of different classes
 //       (letter, number, other) and the one at q-1 is not an apostrophe.
-// (b) keeps pieces short in long stretches without whitespace (minified
-// code, tables, base64): only a run of one class, i.e. one pretoken, is
-// left without a cut.
+//   (c) the bytes before q end with a well-formed character and the bytes
+//       at q begin one, neither is whitespace, their classes (\p{L}, \p{N},
+//       other, from text/char_class.h) differ, and the first is not an
+//       apostrophe. (b) is the ASCII case of (c).
+// (b) and (c) keep pieces short in long stretches without whitespace
+// (minified code, tables, base64, CJK text without spaces): only a run of
+// one class, i.e. one pretoken, is left without a cut.
 // Why the pretokens of s are then those of s[:q] followed by those of s[q:]
-// for (a); for (b), no branch of the pattern matches across a change of
-// class except the contraction, whose apostrophe is excluded, and both
-// bytes are ASCII, so decoding is unaffected too:
+// for (a); for (b) and (c), no branch of the pattern matches across a
+// change of class except the contraction, whose apostrophe is excluded, and
+// decoding is unaffected too:
 //   - Bytes: an ASCII byte is never part of a multi-byte sequence, valid or
 //     ill-formed, so decoding (with U+FFFD replacement) each side gives the
-//     decoding of the whole.
+//     decoding of the whole; for (c), a well-formed character ends just
+//     before q and another starts at q, so no maximal subpart of an
+//     ill-formed sequence spans q either.
 //   - Tokens: no pretoken contains a non-space followed by a space (each
 //     branch is all spaces, or an optional leading space and no space
 //     after), so in s a token ends at q and the next one starts there. A

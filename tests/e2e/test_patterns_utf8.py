@@ -484,11 +484,13 @@ class PatternsUtf8:
 
     def small_case_checks(self, cases):
         # a file of nothing but invalid bytes: skip leaves no text at all
-        for name, data in (("only-invalid-1", b"\xff"), ("only-invalid-3", b"\xc0\xaf\x80")):
+        for name, data, w, m in (("only-invalid-1", b"\xff", 1, None),
+                                 ("only-invalid-3", b"\xc0\xaf\x80", 1, None),
+                                 ("only-invalid-300K", b"\xff" * 300_000, 2, SMALL_MEM)):
             p = self.write("case-%s.bin" % name, data)
             for errors in ("skip", "replace"):
-                self.index_and_compare("case %s" % name, [p], errors=errors, workers=1,
-                                       timeout=SMALL_TIMEOUT)
+                self.index_and_compare("case %s" % name, [p], errors=errors, workers=w,
+                                       mem=m, timeout=SMALL_TIMEOUT)
         files = [p for _, p in cases]
         for errors in ("replace", "skip"):
             ok = self.index_and_compare("%d small cases in one command" % len(files), files,

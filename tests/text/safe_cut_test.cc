@@ -53,10 +53,48 @@ int AsciiClassReference(unsigned char b) {
 // only (the tail of a multi-byte space that starts before the range); or
 // (b) bytes q-1 and q are ASCII non-spaces of different classes and q-1 is
 // not an apostrophe.
+// Rule (c): well-formed non-space characters of different classes on both
+// sides of q, the first not an apostrophe.
+bool IsClassChangeReference(std::string_view s, size_t q) {
+  auto decode = [](std::string_view c) {
+    std::u32string out;
+    std::string text(c);
+    char32_t cp = static_cast<unsigned char>(text[0]);
+    const int n = static_cast<int>(text.size());
+    if (n > 1) {
+      cp = static_cast<unsigned char>(text[0]) & (0x7F >> n);
+      for (int i = 1; i < n; ++i) cp = (cp << 6) | (text[i] & 0x3F);
+    }
+    return cp;
+  };
+  // One well-formed character of n bytes: valid, and its lead says n.
+  auto one_char = [&](size_t at, int n) {
+    if (at + n > s.size() || !IsValidUtf8(s.data() + at, n)) return false;
+    const unsigned char lead = s[at];
+    const int len = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+    return len == n;
+  };
+  int na = 0, nb = 0;
+  for (int n = 1; n <= 4; ++n) {
+    if (q >= static_cast<size_t>(n) && one_char(q - n, n)) na = n;
+    if (one_char(q, n)) nb = n;
+  }
+  if (na == 0 || nb == 0) return false;
+  const char32_t a = decode(s.substr(q - na, na));
+  const char32_t b = decode(s.substr(q, nb));
+  if (a == '\'') return false;
+  const CharClass x = ClassOf(a), y = ClassOf(b);
+  return x != y && x != CharClass::kSpace && y != CharClass::kSpace;
+}
+
 bool IsSafeCutReference(std::string_view s, size_t q) {
   if (q == 0 || q >= s.size()) return false;
   const unsigned char b = s[q];
   const unsigned char a = s[q - 1];
+  if (!(b == ' ' || (b >= 0x09 && b <= 0x0D)) &&
+      IsClassChangeReference(s, q)) {
+    return true;
+  }
   if (a < 0x80 && b < 0x80 && a != '\'' && AsciiClassReference(a) != 3 &&
       AsciiClassReference(b) != 3 &&
       AsciiClassReference(a) != AsciiClassReference(b)) {
