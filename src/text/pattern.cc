@@ -79,6 +79,116 @@ void SetSpec(std::string_view name, std::string_view regex, CutRule rule,
 
 }  // namespace
 
+namespace {
+
+// The end of the group whose body starts at `from` (the index of its ')'),
+// or regex.size(): parentheses counted, escapes and classes skipped.
+size_t GroupEnd(std::string_view regex, size_t from) {
+  int depth = 0;
+  bool in_class = false;
+  for (size_t j = from; j < regex.size(); ++j) {
+    const char c = regex[j];
+    if (c == '\\') {
+      ++j;
+    } else if (in_class) {
+      in_class = c != ']';
+    } else if (c == '[') {
+      in_class = true;
+      if (j + 1 < regex.size() && regex[j + 1] == ']') ++j;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')') {
+      if (depth-- == 0) return j;
+    }
+  }
+  return regex.size();
+}
+
+// What in regex[from, to) could match, case-insensitively, a character that
+// RE2 and `regex` fold differently ("" if nothing).
+std::string RiskyForCaseFolding(std::string_view regex, size_t from,
+                                size_t to) {
+  static constexpr std::string_view kRisky[] = {
+      "i", "I", "\xC4\xB0", "\xC4\xB1", "\xCE\x90", "\xE1\xBF\x93",
+      "\xCE\xB0", "\xE1\xBF\xA3", "\xEF\xAC\x85", "\xEF\xAC\x86"};
+  bool in_class = false;
+  for (size_t j = from; j < to; ++j) {
+    const char c = regex[j];
+    if (c == '\\' && j + 1 < to) {
+      const char e = regex[++j];
+      if (std::string_view("pPwWSDbBhHvVNX").find(e) != std::string_view::npos) {
+        return std::string("the class escape \\") + e;
+      }
+      if (e == 'x' || e == 'u' || e == 'U' || e == 'N') {
+        return std::string("the escape \\") + e;
+      }
+      continue;
+    }
+    if (c == '[') {
+      if (in_class || (j + 1 < to && regex[j + 1] == '^')) {
+        return "a negated or nested character class";
+      }
+      in_class = true;
+    } else if (c == ']') {
+      in_class = false;
+    } else if (in_class && c == '-' && regex[j - 1] != '[' && j + 1 < to &&
+               regex[j + 1] != ']') {
+      return "a character range";
+    } else if (!in_class && c == '.') {
+      return "'.'";
+    } else if (!in_class && c == '(' && j + 1 < to && regex[j + 1] == '?') {
+      while (j < to && regex[j] != ')' && regex[j] != ':') ++j;  // flags
+    } else {
+      for (std::string_view r : kRisky) {
+        if (regex.substr(j, r.size()) == r) {
+          return "the letter '" + std::string(r) + "'";
+        }
+      }
+    }
+  }
+  return "";
+}
+
+// RE2 and `regex` fold case alike except for ten characters: `regex` also
+// matches U+0130 (İ) for i and U+0131 (ı) for I, and folds U+0390/U+1FD3,
+// U+03B0/U+1FE3 and U+FB05/U+FB06 together. So a user pattern is refused if
+// a part of it under the i flag could match one of these: the letters
+// themselves, a class other than a plain list, a range, `.`, or a class
+// escape (\p, \w, \S, ...). (?i:...) covers its group; a bare (?i) is
+// taken to cover the rest of the pattern. It may refuse a pattern that
+// would be safe, never accept one that is not.
+Status CheckCaseFolding(std::string_view regex) {
+  for (size_t j = 0; j + 2 < regex.size(); ++j) {
+    if (regex[j] == '\\') {
+      ++j;
+      continue;
+    }
+    if (regex[j] != '(' || regex[j + 1] != '?') continue;
+    size_t k = j + 2;
+    bool flag_i = false;
+    bool negative = false;
+    for (; k < regex.size() && regex[k] != ')' && regex[k] != ':'; ++k) {
+      negative |= regex[k] == '-';
+      flag_i |= regex[k] == 'i' && !negative;
+    }
+    if (!flag_i || k >= regex.size()) continue;
+    const size_t from = k + 1;
+    const size_t to = regex[k] == ':' ? GroupEnd(regex, from) : regex.size();
+    const std::string why = RiskyForCaseFolding(regex, from, to);
+    if (!why.empty()) {
+      return Status::InvalidArgument(
+          "case-insensitive (?i) part uses " + why +
+              ": RE2 folds i, I, U+0130, U+0131 and a few Greek letters and "
+              "ligatures differently from Python's regex; spell the cases "
+              "out (e.g. [sS]) instead",
+          regex);
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out) {
   if (name_or_regex.empty()) {
     return Status::InvalidArgument(
@@ -103,6 +213,7 @@ Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out) {
     return Status::InvalidArgument(
         "unknown pattern name (known: gpt2, cl100k, o200k)", name_or_regex);
   }
+  PRETOKDB_RETURN_IF_ERROR(CheckCaseFolding(name_or_regex));
   std::unique_ptr<Re2Pretokenizer> check;
   const Status s = Re2Pretokenizer::Create(name_or_regex, &check);
   if (!s.ok()) {

@@ -246,3 +246,25 @@ TEST(PretokenizerTest, ContractionCaseFoldingIsPythons) {
 
 }  // namespace
 }  // namespace pretokdb
+
+namespace pretokdb {
+namespace {
+
+// RE2 and `regex` fold i/I/U+0130/U+0131 (and a few others) differently: a
+// user pattern that could meet them under (?i) is refused, others pass.
+TEST(ResolvePatternTest, CaseFoldingRiskIsRefused) {
+  PatternSpec spec;
+  for (const char* refused :
+       {"(?i)[A-Z]+|(?s:.)", "(?i)i+|(?s:.)", "(?i:\\p{L})+|.", "(?i:.)",
+        "(?i:[^a])|a", "x(?i)abc|I"}) {
+    EXPECT_TRUE(ResolvePattern(refused, &spec).IsInvalidArgument()) << refused;
+  }
+  for (const char* accepted :
+       {"'(?i:[sdmt]|ll|ve|re)|\\p{L}+|\\s+|.", "(?i:ab)|\\p{L}+|\\s+|.",
+        "(?-i:i)|\\p{L}+|.", "\\(?i\\)|.", "[I]|(?i:ab)|."}) {
+    EXPECT_TRUE(ResolvePattern(accepted, &spec).ok()) << accepted;
+  }
+}
+
+}  // namespace
+}  // namespace pretokdb
