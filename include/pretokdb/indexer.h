@@ -35,6 +35,8 @@
 
 namespace pretokdb {
 
+class RocksStore;
+
 // A snapshot of a run's progress; all fields count this run's files.
 struct IndexProgress {
   uint64_t bytes_total = 0;  // size of the files of this run
@@ -73,6 +75,11 @@ class Indexer {
  private:
   Status RunOnce(const std::vector<std::string>& paths);
   Status RunStreamOnce(int fd);
+  // Adds this run's time to the database's stats; a failure to do so
+  // becomes *result unless it holds an error already. Returns the time.
+  double RecordElapsed(RocksStore* store, Status* result);
+  // Emits kFinish or kError for result; returns it.
+  Status EmitEnd(const Status& result, double elapsed);
 
   const std::string db_path_;
   const IndexOptions options_;

@@ -285,13 +285,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     pool.join();
   }
 
-  const double elapsed = progress().elapsed_seconds;
-  {
-    MetaWrites m;
-    m.stats.emplace_back(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
-    Status es = store->Commit({}, m);
-    if (first_error.ok() && !es.ok()) first_error = es;
-  }
+  const double elapsed = RecordElapsed(store.get(), &first_error);
 
   Status result = first_error;
   if (result.ok() && stop_.load()) {
@@ -306,11 +300,25 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     }
     if (!all_done) result = Status::Aborted(db_path_, "stopped before the end");
   }
+  return EmitEnd(result, elapsed);
+}
+
+double Indexer::RecordElapsed(RocksStore* store, Status* result) {
+  const double elapsed = progress().elapsed_seconds;
+  MetaWrites m;
+  m.stats.emplace_back(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
+  Status s = store->Commit({}, m);
+  if (result->ok() && !s.ok()) *result = s;
+  return elapsed;
+}
+
+Status Indexer::EmitEnd(const Status& result, double elapsed) {
+  if (!options_.on_event) return result;
   IndexEvent e(result.ok() ? IndexEvent::Type::kFinish : IndexEvent::Type::kError);
   e.bytes = bytes_done_.load();
   e.message = result.ok() ? "" : result.message();
   e.elapsed_seconds = elapsed;
-  emit(e);
+  options_.on_event(e);
   return result;
 }
 

@@ -100,24 +100,13 @@ Status Indexer::RunStreamOnce(int fd) {
     meta.stats.emplace_back(kStatDocuments, 1);
     result = staged.Commit(meta);
   }
-  const double elapsed = progress().elapsed_seconds;
-  {
-    MetaWrites m;
-    m.stats.emplace_back(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
-    Status es = store->Commit({}, m);
-    if (result.ok() && !es.ok()) result = es;
-  }
+  const double elapsed = RecordElapsed(store.get(), &result);
   if (result.IsAborted()) {
     result = Status::Aborted(
         "-", "stopped: a stream cannot be resumed, and nothing of it was "
              "counted (its counts are committed only at its end)");
   }
-  IndexEvent e(result.ok() ? IndexEvent::Type::kFinish : IndexEvent::Type::kError);
-  e.bytes = bytes_done_.load();
-  e.message = result.ok() ? "" : result.message();
-  e.elapsed_seconds = elapsed;
-  emit(e);
-  return result;
+  return EmitEnd(result, elapsed);
 }
 
 }  // namespace pretokdb
