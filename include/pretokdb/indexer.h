@@ -15,8 +15,9 @@
 // A database remembers its configuration (pattern, special tokens, UTF-8
 // policy); Run() with another configuration fails with InvalidArgument. A
 // file is known by its absolute path and a fingerprint of its content;
-// indexing an unchanged file again does nothing, and a file whose content
-// changed is refused.
+// indexing an unchanged file again does nothing, a file that grew by
+// appending is counted from where it was cut (the counts become those of
+// the grown file), and a file that changed otherwise is refused.
 //
 // Only one Run() may write a database at a time, across processes: another
 // fails with Status::Busy. Readers (CountReader) may open it meanwhile.

@@ -5,9 +5,11 @@
 //  1. Open and fingerprint every input file before touching the database,
 //     so a bad path leaves the database exactly as it was.
 //  2. Open the database (taking its lock), check its configuration, match
-//     each file against the sources it knows; refuse changed files.
-//  3. Plan the chunks of new files and commit their source records in one
-//     batch: a plan is fixed before any of its counts exist.
+//     each file against the sources it knows: unchanged, grown by appending
+//     (ingest/source_growth.h), or changed otherwise (refused).
+//  3. Commit the growth of grown files, then plan the chunks of new files
+//     and commit their source records in one batch: a plan is fixed before
+//     any of its counts exist.
 //  4. Count the ranges after the committed checkpoints with a
 //     Boost.Asio thread_pool; each worker pulls the next range from a shared
 //     index, so none idles while ranges remain.
