@@ -40,7 +40,7 @@ class RocksStore;
 
 // A snapshot of a run's progress; all fields count this run's files.
 struct IndexProgress {
-  uint64_t bytes_total = 0;  // size of the files of this run
+  uint64_t bytes_total = 0;  // size of the files of this run; 0 for a stream
   uint64_t bytes_done = 0;   // counted, in memory or committed
   uint64_t spills = 0;       // spills during this run
   double elapsed_seconds = 0;

@@ -78,6 +78,14 @@ std::string ProgressReporter::Line() const {
   double pct = p.bytes_total > 0 ? 100.0 * p.bytes_done / p.bytes_total : 100.0;
   double eta = mbps > 0 ? (p.bytes_total - p.bytes_done) / 1e6 / mbps : -1;
   char buf[256];
+  if (p.bytes_total == 0 && p.bytes_done > 0) {
+    // A stream: its size is known only at its end.
+    std::snprintf(buf, sizeof(buf), "%s read  %.1f MB/s  RSS %s  spills %llu",
+                  FormatBytes(p.bytes_done).c_str(), mbps,
+                  FormatBytes(ResidentBytes()).c_str(),
+                  static_cast<unsigned long long>(p.spills));
+    return buf;
+  }
   std::snprintf(buf, sizeof(buf),
                 "%s / %s (%.1f%%)  %.1f MB/s  ETA %s  RSS %s  spills %llu",
                 FormatBytes(p.bytes_done).c_str(),
