@@ -237,7 +237,12 @@ namespace {
 // instead, which is atomic.
 Status CreateDatabase(const std::string& path, const StoreOptions& options) {
   std::error_code ec;
-  const fs::path target = fs::path(path).lexically_normal();
+  fs::path target = fs::absolute(fs::path(path), ec).lexically_normal();
+  if (target.filename().empty()) target = target.parent_path();  // "db/"
+  fs::create_directories(target.parent_path(), ec);
+  if (ec) {
+    return Status::IOError(path, "cannot create the database: " + ec.message());
+  }
   const fs::path staging =
       target.parent_path() / ("." + target.filename().string() + ".creating");
   fs::remove_all(staging, ec);  // left by a creation that was killed
@@ -257,7 +262,7 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options) {
                                         descriptors, &handles, &db);
   if (!s.ok()) {
     fs::remove_all(staging, ec);
-    return FromRocksOpen(s, path);
+    return Status::IOError(path, "cannot create the database: " + s.ToString());
   }
   for (rocksdb::ColumnFamilyHandle* h : handles) s = db->DestroyColumnFamilyHandle(h);
   s = db->Close();

@@ -352,8 +352,22 @@ class Cli:
         E("index with --db a directory that is not a database", ["index", "--db", other, new],
           ["not-a-pretok-db"], unchanged_dir=other)
 
+    def db_paths(self):
+        """--db with a trailing slash, or under directories not made yet."""
+        text = self.write("paths.txt", b"hello world")
+        for name in ("slash-db/", os.path.join("not", "made", "yet.db")):
+            db = self.tmp.join(name)
+            if self.index_ok("--db " + name, db, text):
+                st = self.run.run("stats", "--db", db, "--json")
+                self.rep.check("--db " + name + ": stats reads it",
+                               st.ok and json.loads(st.out)["pretokens"] == 2,
+                               st.describe())
+        leftovers = [n for n in os.listdir(self.tmp.path) if n.endswith(".creating")]
+        self.rep.check("no staging directory left", leftovers == [], str(leftovers))
+
     def main(self):
         rep = self.rep
+        rep.section("--db paths", self.db_paths)
         if rep.section("index the samples for query/top", self.setup_qdb):
             rep.section("query", self.query_plain)
             rep.section("query --hex", self.query_hex)
