@@ -30,22 +30,26 @@ bool IsChunkEdge(const TextRules& rules, std::string_view buf, size_t q) {
   return IsValidUtf8(buf.data() + lo, hi - lo);
 }
 
-// The end of the first separator in buf that starts at or after `from` and
-// ends before `limit` and is a chunk edge, or 0 if none. A separator is
-// where the scan of SpecialTokens would find one, whatever point of the
-// file it started from: an occurrence (the longest at its start) that no
-// other occurrence crosses the start of.
-size_t FirstSeparatorEdge(const TextRules& rules, std::string_view buf,
-                          size_t from, size_t limit) {
-  if (rules.specials->empty()) return 0;
+// The ends of the separators in buf that start at or after `from`, end by
+// `limit` and are chunk edges, in order; stops after the first if
+// first_only. A separator is where the scan of SpecialTokens would find one,
+// whatever point of the file it started from: an occurrence (the longest at
+// its start) that no other occurrence crosses the start of.
+std::vector<size_t> SeparatorEdges(const TextRules& rules, std::string_view buf,
+                                   size_t from, size_t limit, bool first_only) {
+  std::vector<size_t> edges;
+  if (rules.specials->empty() || from >= limit) return edges;
   std::vector<SpecialTokens::Match> found;
   rules.specials->FindAll(buf.substr(from, limit - from), &found);
   for (const SpecialTokens::Match& m : found) {
     const size_t s = from + m.pos;
     const size_t e = s + m.len;
-    if (!rules.specials->Spans(buf, s) && IsChunkEdge(rules, buf, e)) return e;
+    if (!rules.specials->Spans(buf, s) && IsChunkEdge(rules, buf, e)) {
+      edges.push_back(e);
+      if (first_only) break;
+    }
   }
-  return 0;
+  return edges;
 }
 
 // Finds the first safe cut at or after `from`, or returns file.size().
@@ -69,9 +73,9 @@ Status FindCutFrom(const SourceFile& file, const TextRules& rules,
     // The first separator edge, where the window lets it be checked.
     const size_t checkable =
         end < size ? (buf.size() > margin ? buf.size() - margin : 0) : buf.size();
-    size_t sep = search - begin < checkable
-                     ? FirstSeparatorEdge(rules, view, search - begin, checkable)
-                     : 0;
+    const std::vector<size_t> first =
+        SeparatorEdges(rules, view, search - begin, checkable, true);
+    const size_t sep = first.empty() ? 0 : first[0];
     // FindFirstSafeCut returns a cut strictly after its first argument.
     const char* p = search > begin ? search - 1 : begin;
     for (;;) {
@@ -142,11 +146,9 @@ Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
     const char* q = buf.data() + (at - start);
     // The last separator edge below `at` whose start is checkable.
     size_t sep = 0;
-    for (size_t from = floor - buf.data();;) {
-      const size_t e = FirstSeparatorEdge(rules, view, from, at - start);
-      if (e == 0 || e >= at - start) break;  // cuts are below `at`
-      sep = e;
-      from = e;
+    for (size_t e : SeparatorEdges(rules, view, floor - buf.data(), at - start,
+                                   false)) {
+      if (e < at - start) sep = e;  // cuts are below `at`
     }
     while ((q = FindLastSafeCut(floor, q, rules.cut_rule)) != nullptr) {
       if (static_cast<size_t>(q - buf.data()) < sep) break;

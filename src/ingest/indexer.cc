@@ -125,14 +125,10 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   // 2. The database.
   const MemoryPlan memory =
       PlanMemory(options_.memory_limit, workers, options_.read_buffer_size);
-  StoreOptions store_options;
-  store_options.create_if_missing = true;
-  store_options.memory_budget = memory.rocksdb_bytes;
   std::unique_ptr<RocksStore> store;
-  PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path_, store_options, &store));
-
   bool new_db = false;
-  PRETOKDB_RETURN_IF_ERROR(CheckConfig(*store, db_path_, config, &new_db));
+  PRETOKDB_RETURN_IF_ERROR(
+      OpenForIndexing(db_path_, setup, memory, &store, &new_db));
 
   std::vector<SourceRecord> known;
   PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));

@@ -57,6 +57,16 @@ Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
   return Status::OK();
 }
 
+Status OpenForIndexing(const std::string& db_path, const RunSetup& setup,
+                       const MemoryPlan& memory,
+                       std::unique_ptr<RocksStore>* store, bool* new_db) {
+  StoreOptions options;
+  options.create_if_missing = true;
+  options.memory_budget = memory.rocksdb_bytes;
+  PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path, options, store));
+  return CheckConfig(**store, db_path, setup.config, new_db);
+}
+
 Status CheckConfig(const RocksStore& store, const std::string& db_path,
                    const DbConfig& config, bool* new_db) {
   std::string raw;

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "ingest/memory_plan.h"
 #include "ingest/special_tokens.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/options.h"
@@ -27,6 +28,13 @@ struct RunSetup {
 
 // InvalidArgument if the pattern is refused (the message names why).
 Status MakeRunSetup(const IndexOptions& options, RunSetup* setup);
+
+// Opens (creating if needed) the database at db_path for an indexing run
+// whose memory is planned by `memory`, and checks its configuration against
+// setup.config (see CheckConfig).
+Status OpenForIndexing(const std::string& db_path, const RunSetup& setup,
+                       const MemoryPlan& memory,
+                       std::unique_ptr<RocksStore>* store, bool* new_db);
 
 // Checks that the database at db_path, open in store, was built with
 // `config`: InvalidArgument naming what differs otherwise. *new_db: it has

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ingest/chunk_planner.h"
+#include "ingest/table_count_source.h"
 #include "store/coding.h"
 
 namespace pretokdb {
@@ -102,26 +103,11 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
 }
 
 Status GrowthCommit::StageUndo() {
-  class Negated : public CountSource {
-   public:
-    Negated(const CountTable& t, const std::vector<CountTable::SortKey>& k)
-        : table_(t), keys_(k) {}
-    size_t size() const override { return keys_.size(); }
-    std::string_view token(size_t i) const override {
-      return table_.KeyAt(keys_[i].slot);
-    }
-    uint64_t count(size_t i) const override {
-      return 0 - table_.CountAt(keys_[i].slot);
-    }
-
-   private:
-    const CountTable& table_;
-    const std::vector<CountTable::SortKey>& keys_;
-  };
   std::vector<CountTable::SortKey> keys;
   undo_.SortedKeys(&keys);
   uint64_t bytes;
-  PRETOKDB_RETURN_IF_ERROR(staged_.Spill(Negated(undo_, keys), {}, &bytes));
+  PRETOKDB_RETURN_IF_ERROR(staged_.Spill(
+      TableCountSource(undo_, keys, /*negated=*/true), {}, &bytes));
   undo_pretokens_ += undo_.total();
   undo_.Clear();
   return Status::OK();

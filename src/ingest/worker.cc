@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "ingest/table_count_source.h"
 #include "store/coding.h"
 #include "store/records.h"
 
@@ -76,24 +77,6 @@ Status Worker::Spill() {
   last_spill_ = std::chrono::steady_clock::now();
   if (pending_.empty()) return Status::OK();
   table_.SortedKeys(&sort_keys_);
-  // The table's entries in key order, read in place.
-  class TableSource : public CountSource {
-   public:
-    TableSource(const CountTable& t, const std::vector<CountTable::SortKey>& k)
-        : table_(t), keys_(k) {}
-    size_t size() const override { return keys_.size(); }
-    std::string_view token(size_t i) const override {
-      return table_.KeyAt(keys_[i].slot);
-    }
-    uint64_t count(size_t i) const override {
-      return table_.CountAt(keys_[i].slot);
-    }
-    void Prefetch(size_t i) const override { table_.PrefetchSlot(keys_[i].slot); }
-
-   private:
-    const CountTable& table_;
-    const std::vector<CountTable::SortKey>& keys_;
-  };
   MetaWrites meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
@@ -110,7 +93,7 @@ Status Worker::Spill() {
   }
   const size_t entries = sort_keys_.size();
   uint64_t batch_bytes = 0;
-  const TableSource counts(table_, sort_keys_);
+  const TableCountSource counts(table_, sort_keys_);
   PRETOKDB_RETURN_IF_ERROR(
       context_.sink != nullptr
           ? context_.sink->Spill(counts, meta, &batch_bytes)

@@ -230,6 +230,15 @@ Status StoreIterator::status() const { return FromRocks(it_->status(), path_); }
 
 namespace {
 
+// The column families, in the order of the handles RocksStore keeps.
+std::vector<rocksdb::ColumnFamilyDescriptor> Families(
+    const rocksdb::ColumnFamilyOptions& counts,
+    const rocksdb::ColumnFamilyOptions& meta) {
+  return {{rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+          {kCountsFamily, counts},
+          {kMetaFamily, meta}};
+}
+
 // Creates an empty database (both column families) at path, which does not
 // exist or is an empty directory. RocksDB creates a database file by file, so
 // a process killed meanwhile would leave a directory that is neither empty
@@ -251,11 +260,8 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options) {
   ConfigureMemory(options, &db_options, &counts_options, &meta_options);
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kCountsFamily, counts_options},
-      {kMetaFamily, meta_options},
-  };
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+      Families(counts_options, meta_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, staging.string(),
@@ -363,11 +369,8 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     }
   }
 
-  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
-      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
-      {kCountsFamily, counts_options},
-      {kMetaFamily, meta_options},
-  };
+  const std::vector<rocksdb::ColumnFamilyDescriptor> descriptors =
+      Families(counts_options, meta_options);
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   rocksdb::Status s;
