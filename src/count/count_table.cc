@@ -19,10 +19,16 @@ namespace {
 constexpr double kMaxLoad = 0.7;
 // Past this load Add() grows the array rather than risk a full table.
 constexpr double kOverflowLoad = 0.9;
-// Share of the budget given to the slot array. The rest holds the bytes of
-// pretokens longer than 8 bytes (about a fifth of the distinct pretokens of
-// web text, ~12 bytes each).
-constexpr double kSlotShare = 0.8;
+// Share of the budget given to the slot array until a first full round
+// shows how many arena bytes an entry takes; the rest holds the bytes of
+// pretokens longer than 8 bytes. Long keys are most of web text's distinct
+// pretokens but few of a story's.
+constexpr double kFirstSlotShare = 0.6;
+// Bounds on the slot array's share, whatever the last round's keys: text
+// can change from short keys to long ones (or back) from one round to the
+// next, and the table must stay useful then too.
+constexpr double kMinSlotShare = 0.3;
+constexpr double kMaxSlotShare = 0.85;
 constexpr size_t kMinCapacity = 64;
 constexpr size_t kInitialCapacity = 16384;  // 256 KiB
 // Counts are 40 bits: spill long before any could overflow.
@@ -94,14 +100,15 @@ uint64_t CountTable::Hash(std::string_view token, uint64_t* word) {
 }
 
 CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
-    : max_piece_bytes_(max_piece_bytes), arena_(ArenaBlockSize(byte_budget)) {
-  max_capacity_ = std::max(kMinCapacity,
-                           static_cast<size_t>(byte_budget * kSlotShare) /
-                               sizeof(Slot));
-  const size_t arena_share =
-      byte_budget - std::min(byte_budget, max_capacity_ * sizeof(Slot));
-  const size_t reserve = max_piece_bytes + ArenaBlockSize(byte_budget);
-  arena_limit_ = arena_share > reserve ? arena_share - reserve : 0;
+    : max_piece_bytes_(max_piece_bytes),
+      budget_(byte_budget),
+      // A piece of n bytes adds at most n key bytes and, as keys in the
+      // arena are over 8 bytes, fewer than n spare bytes; the arena may
+      // also start a new block.
+      reserve_(2 * max_piece_bytes + ArenaBlockSize(byte_budget)),
+      arena_(ArenaBlockSize(byte_budget)) {
+  SetSlotShare(static_cast<size_t>(byte_budget * kFirstSlotShare) /
+               sizeof(Slot));
   // Start small: a small vocabulary then lives in a few hundred KiB that
   // stay in cache, instead of being scattered over the whole budget.
   Reallocate(std::min(max_capacity_, kInitialCapacity));
@@ -116,16 +123,19 @@ void CountTable::Reallocate(size_t capacity) {
   slots_ = slots;
   capacity_ = capacity;
   for (size_t j = 0; j < old_capacity; ++j) {
-    if (old[j].count == 0) continue;
+    if (old[j].meta == 0) continue;
     uint64_t word;
     size_t i = Home(Hash(KeyOf(old[j]), &word));
-    while (slots_[i].count != 0) {
+    while (slots_[i].meta != 0) {
       if (++i == capacity_) i = 0;
     }
     slots_[i] = old[j];
   }
   FreeZeroed(old, old_capacity * sizeof(Slot));
+  SetLimits();
+}
 
+void CountTable::SetLimits() {
   // The largest capacity reachable by growing within the budget, which
   // holds the old and the new array at once while it rehashes.
   size_t reachable = capacity_;
@@ -146,7 +156,7 @@ void CountTable::Reallocate(size_t capacity) {
 CountTable::~CountTable() { FreeZeroed(slots_, capacity_ * sizeof(Slot)); }
 
 void CountTable::Add(std::string_view token, uint64_t n) {
-  assert(n > 0);
+  assert(n > 0 && !sorted_);
   if (size_ >= grow_at_) Grow();
   uint64_t word;
   const uint64_t hash = Hash(token, &word);
@@ -154,7 +164,7 @@ void CountTable::Add(std::string_view token, uint64_t n) {
 }
 
 void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
-  assert(n <= kMaxBatch);
+  assert(n <= kMaxBatch && !sorted_);
   if (size_ + n > grow_at_) Grow();
   uint64_t hashes[kMaxBatch];
   uint64_t words[kMaxBatch];
@@ -169,56 +179,53 @@ void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
 
 void CountTable::Insert(std::string_view token, uint64_t hash, uint64_t word,
                         uint64_t n) {
-  const uint64_t tag = hash >> 56;
   const size_t size = token.size();
+  const uint64_t add = n << kCountShift;
   size_t i = Home(hash);
   if (size <= 8) {
     // Fast path: the key is the word; one compare decides.
     for (;;) {
       Slot& s = slots_[i];
-      if (s.count == 0) {
+      if (s.meta == 0) {
         s.word = word;
-        s.count = n;
-        s.tag = tag;
-        s.size = size;
+        s.meta = add | ((hash >> 56) << kTagShift) | size;
         ++size_;
         break;
       }
-      if (s.word == word && s.size == size) {
-        s.count += n;
+      if (s.word == word && SizeOf(s) == size) {
+        s.meta += add;
         break;
       }
       if (++i == capacity_) i = 0;
     }
   } else {
+    const uint64_t stored_size = size < kLongSize ? size : kLongSize;
+    const uint64_t tag_size = ((hash >> 56) << kTagShift) | stored_size;
+    constexpr uint64_t kTagSizeMask = (uint64_t{1} << kCountShift) - 1;
     for (;;) {
       Slot& s = slots_[i];
-      if (s.count == 0) {
+      if (s.meta == 0) {
+        // 8 spare bytes first, for SortForSpill().
         char* key;
         if (size < kLongSize) {
-          key = arena_.Allocate(size);
+          key = arena_.Allocate(8 + size) + 8;
           std::memcpy(key, token.data(), size);
-          s.size = size;
         } else {
-          key = arena_.Allocate(8 + size);
+          key = arena_.Allocate(16 + size) + 8;
           const uint64_t n64 = size;
           std::memcpy(key, &n64, 8);
           std::memcpy(key + 8, token.data(), size);
-          s.size = kLongSize;
         }
         s.word = reinterpret_cast<uintptr_t>(key);
-        s.count = n;
-        s.tag = tag;
+        s.meta = add | tag_size;
         ++size_;
         break;
       }
-      if (s.tag == tag && s.size == size && size < kLongSize &&
-          EqualLong(reinterpret_cast<const char*>(s.word), token.data(), size)) {
-        s.count += n;
-        break;
-      }
-      if (s.tag == tag && s.size == kLongSize && KeyOf(s) == token) {
-        s.count += n;
+      if ((s.meta & kTagSizeMask) == tag_size &&
+          (size < kLongSize
+               ? EqualLong(reinterpret_cast<const char*>(s.word), token.data(), size)
+               : KeyOf(s) == token)) {
+        s.meta += add;
         break;
       }
       if (++i == capacity_) i = 0;
@@ -239,24 +246,82 @@ void CountTable::Grow() {
   Reallocate(2 * capacity_);
 }
 
-void CountTable::SortedKeys(std::vector<SortKey>* keys) const {
-  keys->clear();
-  keys->reserve(size_);
+void CountTable::SortForSpill() {
+  // Already sorted: a spill that failed is being tried again.
+  if (sorted_) return;
+  sorted_ = true;
+  // Pack the entries at the front, long ones in their sort form (see Slot).
+  // The arena bytes of a long key are a cache miss: prefetch them a few
+  // slots ahead.
+  constexpr size_t kAhead = 8;
+  size_t n = 0;
   for (size_t i = 0; i < capacity_; ++i) {
-    const Slot& s = slots_[i];
-    if (s.count == 0) continue;
-    const std::string_view key = KeyOf(s);
-    const uint64_t word =
-        s.size <= 8 ? s.word : LoadShort(key.data(), 8);
-    keys->push_back(SortKey{__builtin_bswap64(word), static_cast<uint32_t>(i)});
+    if (i + kAhead < capacity_ && SizeOf(slots_[i + kAhead]) > 8) {
+      __builtin_prefetch(reinterpret_cast<const char*>(slots_[i + kAhead].word) - 8, 1);
+    }
+    const Slot s = slots_[i];
+    if (s.meta == 0) continue;
+    const size_t size = SizeOf(s);
+    if (size <= 8) {
+      slots_[n++] = s;
+      continue;
+    }
+    char* p = reinterpret_cast<char*>(s.word);
+    const uint64_t count = CountOf(s);
+    std::memcpy(p - 8, &count, 8);
+    uint64_t first;
+    std::memcpy(&first, LongKeyAt(p, size).data(), 8);
+    slots_[n++] = Slot{first, (reinterpret_cast<uintptr_t>(p) << 16) | size};
   }
-  std::sort(keys->begin(), keys->end(),
-            [this](const SortKey& a, const SortKey& b) {
-              if (a.prefix != b.prefix) return a.prefix < b.prefix;
-              // Equal first 8 bytes (zero-padded): the full keys decide;
-              // string_view compares bytes as unsigned.
-              return KeyAt(a.slot) < KeyAt(b.slot);
-            });
+  assert(n == size_);
+  // `word` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
+  // integer order is key order on them. When they tie, a key of at most 8
+  // bytes is a prefix of the other (or shorter, with the same padding), so
+  // the sizes decide unless both are long.
+  std::sort(slots_, slots_ + n, [](const Slot& a, const Slot& b) {
+    const uint64_t pa = __builtin_bswap64(a.word);
+    const uint64_t pb = __builtin_bswap64(b.word);
+    if (pa != pb) return pa < pb;
+    const size_t sa = SizeOf(a), sb = SizeOf(b);
+    if (sa <= 8 || sb <= 8) return sa < sb;
+    return LongKeyAt(reinterpret_cast<const char*>(a.meta >> 16), sa) <
+           LongKeyAt(reinterpret_cast<const char*>(b.meta >> 16), sb);
+  });
+}
+
+std::string_view CountTable::SortedToken(size_t i) const {
+  assert(sorted_ && i < size_);
+  const Slot& s = slots_[i];
+  const size_t size = SizeOf(s);
+  if (size <= 8) return KeyOf(s);
+  return LongKeyAt(reinterpret_cast<const char*>(s.meta >> 16), size);
+}
+
+uint64_t CountTable::SortedCount(size_t i) const {
+  assert(sorted_ && i < size_);
+  const Slot& s = slots_[i];
+  if (SizeOf(s) <= 8) return CountOf(s);
+  uint64_t count;
+  std::memcpy(&count, reinterpret_cast<const char*>(s.meta >> 16) - 8, 8);
+  return count;
+}
+
+void CountTable::PrefetchSorted(size_t i) const {
+  if (i < size_ && SizeOf(slots_[i]) > 8) {
+    __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].meta >> 16) - 8);
+  }
+}
+
+void CountTable::SetSlotShare(size_t capacity) {
+  // Enough slots for a piece of distinct pretokens (NeedsSpill() keeps
+  // that many free) and as much again.
+  const size_t least = std::max(
+      static_cast<size_t>(budget_ * kMinSlotShare) / sizeof(Slot),
+      static_cast<size_t>(2 * max_piece_bytes_ / kMaxLoad));
+  const size_t most = static_cast<size_t>(budget_ * kMaxSlotShare) / sizeof(Slot);
+  max_capacity_ = std::max(std::min(std::max(capacity, least), most), kMinCapacity);
+  const size_t slot_bytes = max_capacity_ * sizeof(Slot);
+  arena_limit_ = budget_ > slot_bytes + reserve_ ? budget_ - slot_bytes - reserve_ : 0;
 }
 
 bool CountTable::NeedsSpill() const {
@@ -265,12 +330,27 @@ bool CountTable::NeedsSpill() const {
 }
 
 void CountTable::Clear() {
-  const bool filled = size_ > max_entries_ || capacity_ > max_capacity_;
+  const bool filled = size_ > max_entries_ || capacity_ > max_capacity_ ||
+                      arena_.memory_used() > arena_limit_;
+  if (filled && size_ > 0) {
+    // Split the budget as this round used it: per entry, its slots at the
+    // load limit and its arena bytes, so that slots and keys run out
+    // together next time. The text of one file changes slowly.
+    const double arena_per_entry =
+        static_cast<double>(arena_.memory_used()) / static_cast<double>(size_);
+    const double usable = budget_ > reserve_ ? double(budget_ - reserve_) : 0;
+    const auto fit = static_cast<size_t>(
+        usable / (sizeof(Slot) + kMaxLoad * arena_per_entry));
+    // Within 10% below the fit, the array is kept: reallocating costs as
+    // much as the page faults of a new array.
+    SetSlotShare(capacity_ <= fit && capacity_ >= fit / 10 * 9 ? capacity_ : fit);
+  }
   arena_.Reset();
   size_ = 0;
   total_ = 0;
+  sorted_ = false;
   if (filled && capacity_ != max_capacity_) {
-    // Spilled for want of slots: the next round starts at the full size.
+    // Spilled when full: the next round starts at the full size.
     // Freed first, so old and new never coexist.
     FreeZeroed(slots_, capacity_ * sizeof(Slot));
     slots_ = nullptr;
@@ -278,6 +358,7 @@ void CountTable::Clear() {
     Reallocate(max_capacity_);
   } else {
     std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(Slot));
+    SetLimits();
   }
 }
 

@@ -11,8 +11,10 @@
 //
 // The slot array starts small and doubles while the old and the new array
 // both fit the budget's slot share (a small vocabulary stays in cache);
-// after a spill for want of slots it restarts at the full share. Keys go to
-// the arena, whose blocks are counted too. memory_used() is what the table
+// after a spill for want of room it restarts at the full share. Keys go to
+// the arena, whose blocks are counted too. How the budget is split between
+// slots and arena follows what the last full round used, so that both run
+// out together whether most keys are short (stories) or long (web text). memory_used() is what the table
 // holds from the allocator. A worker counts pieces of at most
 // `max_piece_bytes` and asks NeedsSpill() between them; when true it writes
 // the table to the database and calls Clear(), which keeps the memory for
@@ -71,23 +73,18 @@ class CountTable {
   size_t capacity() const { return capacity_; }
   size_t memory_used() const;
 
-  // An entry's place in key order, for spills: the first 8 bytes of its
-  // pretoken, big-endian and zero-padded (so integer order is byte order
-  // on them), and its slot. 16 bytes, a copy of no key.
-  struct SortKey {
-    uint64_t prefix;
-    uint32_t slot;
-  };
-
-  // Replaces *keys with one SortKey per entry, sorted by pretoken bytes
-  // (unsigned, lexicographic). Read them with KeyAt() and CountAt() until
-  // the next Add() or Clear().
-  void SortedKeys(std::vector<SortKey>* keys) const;
-  std::string_view KeyAt(uint32_t slot) const { return KeyOf(slots_[slot]); }
-  uint64_t CountAt(uint32_t slot) const { return slots_[slot].count; }
-  // Reading the entries in key order jumps around the slot array; a spill
-  // prefetches a few entries ahead.
-  void PrefetchSlot(uint32_t slot) const { __builtin_prefetch(&slots_[slot]); }
+  // Spilling. SortForSpill() rearranges the table, in place, into its
+  // entries sorted by pretoken bytes (unsigned, lexicographic): a spill
+  // needs no memory beside the table's, so the table can have the whole
+  // worker's share. Read them with SortedToken(i) and SortedCount(i),
+  // i < size(), then Clear(); nothing else may be called in between, but
+  // SortForSpill() again (a failed spill tried again) is harmless.
+  void SortForSpill();
+  std::string_view SortedToken(size_t i) const;
+  uint64_t SortedCount(size_t i) const;
+  // A spill reads the entries in order; a long pretoken's bytes are
+  // elsewhere, so it prefetches a few entries ahead.
+  void PrefetchSorted(size_t i) const;
 
   // Calls fn(std::string_view token, uint64_t count) for every entry, in no
   // particular order. The views stay valid until Clear() or Add().
@@ -95,30 +92,48 @@ class CountTable {
   void ForEach(Fn&& fn) const {
     for (size_t i = 0; i < capacity_; ++i) {
       const Slot& s = slots_[i];
-      if (s.count != 0) fn(KeyOf(s), s.count);
+      if (s.meta != 0) fn(KeyOf(s), CountOf(s));
     }
   }
 
  private:
-  // A slot is empty iff count == 0. A key of at most 8 bytes is in `word`
-  // (its bytes in order, zero-padded); a longer one is in the arena and
-  // `word` holds its address.
+  // A slot is two words. `meta` holds the key's size in its low 16 bits
+  // (kLongSize: the arena has the size), 8 hash bits (the tag, to skip
+  // most long-key compares) above them and the count in the top 40 bits
+  // (1.1e12; NeedsSpill() keeps totals below), so a slot is empty iff
+  // meta == 0 and adding to a count is one add. A key of at most 8 bytes
+  // is in `word` (its bytes in order, zero-padded); a longer one is in the
+  // arena, after 8 bytes that SortForSpill() uses, and `word` holds its
+  // address.
+  //
+  // After SortForSpill() a long key's slot changes: `word` holds its first
+  // 8 bytes, so that most comparisons of the sort touch only the slots, and
+  // `meta` its address above the size; its count moves to the arena's 8
+  // spare bytes. A short key's slot stays as it is.
   struct Slot {
     uint64_t word;
-    uint64_t count : 40;  // 1.1e12; NeedsSpill() keeps totals below
-    uint64_t tag : 8;     // hash bits, to skip most long-key compares
-    uint64_t size : 16;   // key bytes; kLongSize: the arena has the size
+    uint64_t meta;
   };
   static_assert(sizeof(Slot) == 16);
   static constexpr uint32_t kLongSize = 0xFFFF;
+  static constexpr int kTagShift = 16;
+  static constexpr int kCountShift = 24;
+  static constexpr uint64_t kSizeMask = 0xFFFF;
+
+  static size_t SizeOf(const Slot& s) { return s.meta & kSizeMask; }
+  static uint64_t CountOf(const Slot& s) { return s.meta >> kCountShift; }
 
   static uint64_t HashShort(uint64_t word, size_t size);
   static uint64_t Hash(std::string_view token, uint64_t* word);
 
   static std::string_view KeyOf(const Slot& s) {
-    if (s.size <= 8) return std::string_view(reinterpret_cast<const char*>(&s.word), s.size);
-    const char* p = reinterpret_cast<const char*>(s.word);
-    if (s.size != kLongSize) return std::string_view(p, s.size);
+    const size_t size = SizeOf(s);
+    if (size <= 8) return std::string_view(reinterpret_cast<const char*>(&s.word), size);
+    return LongKeyAt(reinterpret_cast<const char*>(s.word), size);
+  }
+  // The key stored at p by Insert(); size is the slot's size field.
+  static std::string_view LongKeyAt(const char* p, size_t size) {
+    if (size != kLongSize) return std::string_view(p, size);
     uint64_t n;
     std::memcpy(&n, p, 8);
     return std::string_view(p + 8, n);
@@ -134,10 +149,18 @@ class CountTable {
   void Insert(std::string_view token, uint64_t hash, uint64_t word,
               uint64_t n);
   void Grow();
+  // Gives `capacity` slots (clamped) to the array and the rest of the
+  // budget, less the reserve, to the arena.
+  void SetSlotShare(size_t capacity);
   // Moves every entry into a new array of `capacity` slots.
   void Reallocate(size_t capacity);
+  // Sets when Add() grows the array and when NeedsSpill() says so, from
+  // the capacity and the slot share.
+  void SetLimits();
 
   const size_t max_piece_bytes_;
+  const size_t budget_;
+  const size_t reserve_;   // headroom for one piece
   size_t max_capacity_;  // the slot share of the budget
   size_t capacity_ = 0;
   bool grows_in_budget_ = false;  // old + doubled array fit the slot share
@@ -146,6 +169,7 @@ class CountTable {
   size_t arena_limit_;      // arena bytes allowed, less one piece of headroom
   size_t size_ = 0;
   uint64_t total_ = 0;
+  bool sorted_ = false;  // SortForSpill() ran; only Clear() undoes it
   Slot* slots_ = nullptr;
   Arena arena_;
 };

@@ -3,12 +3,11 @@
 //   limit = fixed footprint (code, libraries, thread stacks: kFixedBytes)
 //         + RocksDB (block cache, table readers, compaction) 25% of the rest
 //         + per worker: read buffer (x2: a read may grow the carried tail)
-//                       count table T                      62% of its share
-//                       a spill's sort keys: 16 bytes per entry, at most
-//                       0.7 x (0.8 T / 16-byte slots)  =   0.56 T
+//                       count table                        90% of its share
 //
-// T + 0.56 T = 0.97 of the share; the SST writer's block buffers fit in
-// what is left. Peak RSS was measured against this split (README,
+// A spill sorts the table in place (CountTable::SortForSpill), so it needs
+// no memory beside the table but the SST writer's block buffers, which fit
+// in the last 10%. Peak RSS was measured against this split (README,
 // "Memory").
 
 #ifndef PRETOKDB_INGEST_MEMORY_PLAN_H_

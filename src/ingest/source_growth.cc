@@ -103,11 +103,10 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
 }
 
 Status GrowthCommit::StageUndo() {
-  std::vector<CountTable::SortKey> keys;
-  undo_.SortedKeys(&keys);
+  undo_.SortForSpill();
   uint64_t bytes;
-  PRETOKDB_RETURN_IF_ERROR(staged_.Spill(
-      TableCountSource(undo_, keys, /*negated=*/true), {}, &bytes));
+  PRETOKDB_RETURN_IF_ERROR(
+      staged_.Spill(TableCountSource(undo_, /*negated=*/true), {}, &bytes));
   undo_pretokens_ += undo_.total();
   undo_.Clear();
   return Status::OK();

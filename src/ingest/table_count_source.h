@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 #include "count/count_table.h"
 #include "store/rocks_store.h"
@@ -16,26 +15,23 @@ namespace pretokdb {
 
 class TableCountSource : public CountSource {
  public:
-  // keys: from table.SortedKeys(). negated: counts are 2^64 - n, which the
+  // table: after SortForSpill(). negated: counts are 2^64 - n, which the
   // additive merge operator turns into a subtraction of n.
-  TableCountSource(const CountTable& table,
-                   const std::vector<CountTable::SortKey>& keys,
-                   bool negated = false)
-      : table_(table), keys_(keys), negated_(negated) {}
+  explicit TableCountSource(const CountTable& table, bool negated = false)
+      : table_(table), negated_(negated) {}
 
-  size_t size() const override { return keys_.size(); }
+  size_t size() const override { return table_.size(); }
   std::string_view token(size_t i) const override {
-    return table_.KeyAt(keys_[i].slot);
+    return table_.SortedToken(i);
   }
   uint64_t count(size_t i) const override {
-    const uint64_t n = table_.CountAt(keys_[i].slot);
+    const uint64_t n = table_.SortedCount(i);
     return negated_ ? 0 - n : n;
   }
-  void Prefetch(size_t i) const override { table_.PrefetchSlot(keys_[i].slot); }
+  void Prefetch(size_t i) const override { table_.PrefetchSorted(i); }
 
  private:
   const CountTable& table_;
-  const std::vector<CountTable::SortKey>& keys_;
   const bool negated_;
 };
 

@@ -76,7 +76,7 @@ Status Worker::AtResumePoint(uint64_t offset) {
 Status Worker::Spill() {
   last_spill_ = std::chrono::steady_clock::now();
   if (pending_.empty()) return Status::OK();
-  table_.SortedKeys(&sort_keys_);
+  table_.SortForSpill();
   MetaWrites meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
@@ -91,9 +91,9 @@ Status Worker::Spill() {
     meta.stats.emplace_back(kStatSkippedStretches, stats_.skipped_stretches);
     meta.stats.emplace_back(kStatSkippedBytes, stats_.skipped_bytes);
   }
-  const size_t entries = sort_keys_.size();
+  const size_t entries = table_.size();
   uint64_t batch_bytes = 0;
-  const TableCountSource counts(table_, sort_keys_);
+  const TableCountSource counts(table_);
   PRETOKDB_RETURN_IF_ERROR(
       context_.sink != nullptr
           ? context_.sink->Spill(counts, meta, &batch_bytes)

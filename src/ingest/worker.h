@@ -99,8 +99,6 @@ class Worker {
   ChunkCounter counter_;
   // Checkpoints not yet committed; the last one is the current chunk's.
   std::vector<Checkpoint> pending_;
-  // The table's entries in key order during a spill; kept for reuse.
-  std::vector<CountTable::SortKey> sort_keys_;
   std::chrono::steady_clock::time_point last_spill_;
 };
 
