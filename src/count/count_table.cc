@@ -160,78 +160,104 @@ void CountTable::Add(std::string_view token, uint64_t n) {
   if (size_ >= grow_at_) Grow();
   uint64_t word;
   const uint64_t hash = Hash(token, &word);
-  Insert(token, hash, word, n);
+  if (token.size() <= 8) {
+    InsertShort(token.size(), hash, word, n);
+  } else {
+    InsertLong(token, hash, n);
+  }
+  total_ += n;
 }
 
 void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
   assert(n <= kMaxBatch && !sorted_);
+  // The low `size` bytes of a little-endian word.
+  static constexpr uint64_t kKeep[9] = {
+      0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull,
+      0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~uint64_t{0}};
+  static_assert(std::endian::native == std::endian::little);
   if (size_ + n > grow_at_) Grow();
   uint64_t hashes[kMaxBatch];
   uint64_t words[kMaxBatch];
   // First every hash and a prefetch of every home slot, then the probes:
   // the misses of the batch are in flight together.
   for (size_t i = 0; i < n; ++i) {
-    hashes[i] = Hash(tokens[i], &words[i]);
+    const size_t size = tokens[i].size();
+    if (size <= 8) {
+      uint64_t w;
+      std::memcpy(&w, tokens[i].data(), 8);  // kTokenReadBytes
+      words[i] = w & kKeep[size];
+      hashes[i] = HashShort(words[i], size);
+    } else {
+      hashes[i] = XXH3_64bits(tokens[i].data(), size);
+    }
     __builtin_prefetch(&slots_[Home(hashes[i])], 1);
   }
-  for (size_t i = 0; i < n; ++i) Insert(tokens[i], hashes[i], words[i], 1);
-}
-
-void CountTable::Insert(std::string_view token, uint64_t hash, uint64_t word,
-                        uint64_t n) {
-  const size_t size = token.size();
-  const uint64_t add = n << kCountShift;
-  size_t i = Home(hash);
-  if (size <= 8) {
-    // Fast path: the key is the word; one compare decides.
-    for (;;) {
-      Slot& s = slots_[i];
-      if (s.meta == 0) {
-        s.word = word;
-        s.meta = add | ((hash >> 56) << kTagShift) | size;
-        ++size_;
-        break;
-      }
-      if (s.word == word && SizeOf(s) == size) {
-        s.meta += add;
-        break;
-      }
-      if (++i == capacity_) i = 0;
-    }
-  } else {
-    const uint64_t stored_size = size < kLongSize ? size : kLongSize;
-    const uint64_t tag_size = ((hash >> 56) << kTagShift) | stored_size;
-    constexpr uint64_t kTagSizeMask = (uint64_t{1} << kCountShift) - 1;
-    for (;;) {
-      Slot& s = slots_[i];
-      if (s.meta == 0) {
-        // 8 spare bytes first, for SortForSpill().
-        char* key;
-        if (size < kLongSize) {
-          key = arena_.Allocate(8 + size) + 8;
-          std::memcpy(key, token.data(), size);
-        } else {
-          key = arena_.Allocate(16 + size) + 8;
-          const uint64_t n64 = size;
-          std::memcpy(key, &n64, 8);
-          std::memcpy(key + 8, token.data(), size);
-        }
-        s.word = reinterpret_cast<uintptr_t>(key);
-        s.meta = add | tag_size;
-        ++size_;
-        break;
-      }
-      if ((s.meta & kTagSizeMask) == tag_size &&
-          (size < kLongSize
-               ? EqualLong(reinterpret_cast<const char*>(s.word), token.data(), size)
-               : KeyOf(s) == token)) {
-        s.meta += add;
-        break;
-      }
-      if (++i == capacity_) i = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const size_t size = tokens[i].size();
+    if (size <= 8) {
+      InsertShort(size, hashes[i], words[i], 1);
+    } else {
+      InsertLong(tokens[i], hashes[i], 1);
     }
   }
   total_ += n;
+}
+
+inline void CountTable::InsertShort(size_t size, uint64_t hash, uint64_t word,
+                                    uint64_t n) {
+  // The key is the word; one compare decides.
+  size_t i = Home(hash);
+  for (;;) {
+    Slot& s = slots_[i];
+    if (s.meta == 0) {
+      s.word = word;
+      s.meta = (n << kCountShift) | ((hash >> 56) << kTagShift) | size;
+      ++size_;
+      return;
+    }
+    if (s.word == word && SizeOf(s) == size) {
+      s.meta += n << kCountShift;
+      return;
+    }
+    if (++i == capacity_) i = 0;
+  }
+}
+
+void CountTable::InsertLong(std::string_view token, uint64_t hash,
+                            uint64_t n) {
+  const size_t size = token.size();
+  const uint64_t stored_size = size < kLongSize ? size : kLongSize;
+  const uint64_t tag_size = ((hash >> 56) << kTagShift) | stored_size;
+  constexpr uint64_t kTagSizeMask = (uint64_t{1} << kCountShift) - 1;
+  size_t i = Home(hash);
+  for (;;) {
+    Slot& s = slots_[i];
+    if (s.meta == 0) {
+      // 8 spare bytes first, for SortForSpill().
+      char* key;
+      if (size < kLongSize) {
+        key = arena_.Allocate(8 + size) + 8;
+        std::memcpy(key, token.data(), size);
+      } else {
+        key = arena_.Allocate(16 + size) + 8;
+        const uint64_t n64 = size;
+        std::memcpy(key, &n64, 8);
+        std::memcpy(key + 8, token.data(), size);
+      }
+      s.word = reinterpret_cast<uintptr_t>(key);
+      s.meta = (n << kCountShift) | tag_size;
+      ++size_;
+      return;
+    }
+    if ((s.meta & kTagSizeMask) == tag_size &&
+        (size < kLongSize
+             ? EqualLong(reinterpret_cast<const char*>(s.word), token.data(), size)
+             : KeyOf(s) == token)) {
+      s.meta += n << kCountShift;
+      return;
+    }
+    if (++i == capacity_) i = 0;
+  }
 }
 
 void CountTable::Grow() {

@@ -56,8 +56,15 @@ class CountTable {
   // budget (it never fails) until the next Clear().
   void Add(std::string_view token, uint64_t n = 1);
 
+  // Bytes AddBatch() may read from the start of each token, whatever its
+  // size: loading a short key whole, then masking it, is cheaper than
+  // assembling it from loads of its exact size.
+  static constexpr size_t kTokenReadBytes = 8;
+
   // Adds 1 to the count of each of tokens[0, n), n <= kMaxBatch, as n calls
   // of Add() would.
+  // REQUIRES: kTokenReadBytes bytes are readable at each token's start
+  // (a buffer the tokens come from has that much padding past its end).
   void AddBatch(const std::string_view* tokens, size_t n);
 
   // True when the table must be spilled before another piece is counted.
@@ -146,8 +153,9 @@ class CountTable {
         (static_cast<unsigned __int128>(hash) * capacity_) >> 64);
   }
 
-  void Insert(std::string_view token, uint64_t hash, uint64_t word,
-              uint64_t n);
+  // Insert() for a key of at most 8 bytes, given as its word.
+  void InsertShort(size_t size, uint64_t hash, uint64_t word, uint64_t n);
+  void InsertLong(std::string_view token, uint64_t hash, uint64_t n);
   void Grow();
   // Gives `capacity` slots (clamped) to the array and the rest of the
   // budget, less the reserve, to the arena.

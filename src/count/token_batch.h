@@ -1,6 +1,7 @@
 // Hands pretokens to a CountTable kMaxBatch at a time, so that it can
 // prefetch their slots (count_table.h). The views must stay valid until
-// Flush(): a batch never outlives the text it comes from.
+// Flush(): a batch never outlives the text it comes from, which must have
+// CountTable::kTokenReadBytes bytes of padding past its end.
 
 #ifndef PRETOKDB_COUNT_TOKEN_BATCH_H_
 #define PRETOKDB_COUNT_TOKEN_BATCH_H_

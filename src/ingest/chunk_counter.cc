@@ -31,7 +31,8 @@ ChunkCounter::ChunkCounter(const TextRules& rules, size_t read_buffer_bytes,
 void ChunkCounter::Reserve(size_t n) {
   if (n <= capacity_) return;
   size_t cap = std::max(n, capacity_ * 2);
-  std::unique_ptr<char[]> bigger(new char[cap]);
+  // Padded for CountTable::AddBatch().
+  std::unique_ptr<char[]> bigger(new char[cap + CountTable::kTokenReadBytes]());
   if (size_ > 0) std::memcpy(bigger.get(), buf_.get(), size_);
   buf_ = std::move(bigger);
   capacity_ = cap;
@@ -248,7 +249,9 @@ void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
     scratch_.clear();
     stats_->invalid_utf8 +=
         AppendReplacingInvalidUtf8(std::string_view(p, n), &scratch_);
-    scan(scratch_.data(), scratch_.data() + scratch_.size());
+    const size_t size = scratch_.size();
+    scratch_.append(CountTable::kTokenReadBytes, '\0');  // AddBatch's padding
+    scan(scratch_.data(), scratch_.data() + size);
   }
   batch.Flush();
 }
