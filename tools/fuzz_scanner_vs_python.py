@@ -35,8 +35,39 @@ BAD_BYTES = [b"\x80", b"\xbf", b"\xc0", b"\xc1", b"\xc2", b"\xe0\x80",
              b"\xf5", b"\xff", b"\xe0\xa0", b"\xf0\x80\x80\x80"]
 
 
+# Mostly ASCII, for the scanner's 64-byte ASCII path: the contraction
+# letters in both cases, apostrophes, every ASCII space and the 0x1C..0x1F
+# that are not spaces, with now and then a character that is not ASCII
+# (spaces among them) so that the path is left and taken again.
+ASCII_GROUPS = [
+    (30, "abcxyzABCXYZsdmtlverSDMTLVER"),
+    (20, " "),
+    (6, "'"),
+    (6, "\t\n\r\x0b\x0c"),
+    (2, "\x1c\x1d\x1e\x1f\x00"),
+    (8, "0123456789"),
+    (8, ".,;:!?-_()[]\"#$%&*+/<=>@^`{|}~\\"),
+]
+RARE = "\u00e9\u00a0\u0085\u3000\u2028\U0001F600\u0663\u00b2\u0301\ufffd"
+
+
+def ascii_text(rng, size):
+  weights = [w for w, _ in ASCII_GROUPS]
+  rare = rng.choice([0.0, 0.0005, 0.01])
+  out = []
+  while len(out) < size:
+    if rng.random() < rare:
+      out.append(rng.choice(RARE))
+    else:
+      group = rng.choices(ASCII_GROUPS, weights=weights)[0][1]
+      out.append(rng.choice(group) * rng.choice([1, 1, 1, 2, 3, 9]))
+  return "".join(out)
+
+
 def random_input(rng, size):
-  kind = rng.choice(["text", "text", "dirty", "bytes"])
+  kind = rng.choice(["text", "text", "dirty", "bytes", "ascii", "ascii"])
+  if kind == "ascii":
+    return kind, ascii_text(rng, size // 2).encode("utf-8")
   if kind == "bytes":
     return kind, bytes(rng.getrandbits(8) for _ in range(size // 8))
   parts = []
