@@ -38,7 +38,7 @@ namespace pretokdb {
 class CountTable {
  public:
   // The most pretokens AddBatch() takes at once.
-  static constexpr size_t kMaxBatch = 32;
+  static constexpr size_t kMaxBatch = 64;
 
   // byte_budget: the most the table may hold (slots and keys).
   // max_piece_bytes: the most input counted between two NeedsSpill() calls;
