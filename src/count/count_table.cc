@@ -300,19 +300,63 @@ void CountTable::SortForSpill() {
     slots_[n++] = Slot{first, (reinterpret_cast<uintptr_t>(p) << 16) | size};
   }
   assert(n == size_);
-  // `word` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
-  // integer order is key order on them. When they tie, a key of at most 8
-  // bytes is a prefix of the other (or shorter, with the same padding), so
-  // the sizes decide unless both are long.
-  std::sort(slots_, slots_ + n, [](const Slot& a, const Slot& b) {
-    const uint64_t pa = __builtin_bswap64(a.word);
-    const uint64_t pb = __builtin_bswap64(b.word);
-    if (pa != pb) return pa < pb;
-    const size_t sa = SizeOf(a), sb = SizeOf(b);
-    if (sa <= 8 || sb <= 8) return sa < sb;
-    return LongKeyAt(reinterpret_cast<const char*>(a.meta >> 16), sa) <
-           LongKeyAt(reinterpret_cast<const char*>(b.meta >> 16), sb);
-  });
+  SortSlots(slots_, n, 0);
+}
+
+// `word` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
+// integer order is key order on them. When they tie, a key of at most 8
+// bytes is a prefix of the other (or shorter, with the same padding), so
+// the sizes decide unless both are long.
+bool CountTable::SortedBefore(const Slot& a, const Slot& b) {
+  const uint64_t pa = __builtin_bswap64(a.word);
+  const uint64_t pb = __builtin_bswap64(b.word);
+  if (pa != pb) return pa < pb;
+  const size_t sa = SizeOf(a), sb = SizeOf(b);
+  if (sa <= 8 || sb <= 8) return sa < sb;
+  return LongKeyAt(reinterpret_cast<const char*>(a.meta >> 16), sa) <
+         LongKeyAt(reinterpret_cast<const char*>(b.meta >> 16), sb);
+}
+
+// An in-place MSD radix sort on the first 8 key bytes (American flag sort:
+// each pass counts a byte's values, then swaps every slot into its bucket),
+// down to buckets small enough for std::sort with the full comparison. A
+// pass touches 256 bucket frontiers that stay in cache, where a comparison
+// sort of millions of slots jumps across the whole array ~22 times.
+void CountTable::SortSlots(Slot* a, size_t n, int byte) {
+  constexpr size_t kSmall = 64;
+  if (n <= kSmall || byte == 8) {
+    std::sort(a, a + n, SortedBefore);
+    return;
+  }
+  const int shift = 8 * byte;  // little-endian: key byte i is bits 8i..8i+7
+  auto digit = [shift](const Slot& s) { return (s.word >> shift) & 0xFF; };
+  size_t count[256] = {};
+  for (size_t i = 0; i < n; ++i) ++count[digit(a[i])];
+  size_t next[256], end[256];
+  size_t sum = 0;
+  for (int d = 0; d < 256; ++d) {
+    next[d] = sum;
+    sum += count[d];
+    end[d] = sum;
+  }
+  if (count[digit(a[0])] == n) {  // one bucket: on to the next byte
+    SortSlots(a, n, byte + 1);
+    return;
+  }
+  for (int d = 0; d < 256; ++d) {
+    while (next[d] < end[d]) {
+      Slot v = a[next[d]];
+      for (size_t vd = digit(v); vd != static_cast<size_t>(d); vd = digit(v)) {
+        std::swap(v, a[next[vd]++]);
+      }
+      a[next[d]++] = v;
+    }
+  }
+  size_t begin = 0;
+  for (int d = 0; d < 256; ++d) {
+    if (count[d] > 1) SortSlots(a + begin, count[d], byte + 1);
+    begin += count[d];
+  }
 }
 
 std::string_view CountTable::SortedToken(size_t i) const {

@@ -156,6 +156,10 @@ class CountTable {
   // Insert() for a key of at most 8 bytes, given as its word.
   void InsertShort(size_t size, uint64_t hash, uint64_t word, uint64_t n);
   void InsertLong(std::string_view token, uint64_t hash, uint64_t n);
+  // Key order of two slots in SortForSpill()'s form, and the sort itself
+  // (slots [0, n) agree on the key bytes before `byte`).
+  static bool SortedBefore(const Slot& a, const Slot& b);
+  static void SortSlots(Slot* a, size_t n, int byte);
   void Grow();
   // Gives `capacity` slots (clamped) to the array and the rest of the
   // budget, less the reserve, to the arena.
