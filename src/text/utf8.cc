@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pretokdb {
 
 namespace {
@@ -14,6 +18,17 @@ constexpr uint64_t kHighBits = 0x8080808080808080ull;
 // Skips 8-byte words of [p, limit) while they are all ASCII; returns where it
 // stopped. Corpora are mostly ASCII; this is the fast path of every loop.
 inline const uint8_t* SkipAscii(const uint8_t* p, const uint8_t* limit) {
+#if defined(__SSE2__)
+  // 64 bytes per branch first: the sign bits of four 16-byte loads.
+  while (limit - p >= 64) {
+    const auto* v = reinterpret_cast<const __m128i*>(p);
+    const __m128i any = _mm_or_si128(
+        _mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+        _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+    if (_mm_movemask_epi8(any) != 0) break;
+    p += 64;
+  }
+#endif
   while (limit - p >= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);  // unaligned load
