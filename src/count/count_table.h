@@ -9,8 +9,9 @@
 // probing any, so that the cache misses of a large table overlap instead of
 // following one another.
 //
-// The slot array starts small and doubles while the old and the new array
-// both fit the budget's slot share (a small vocabulary stays in cache);
+// The slot array starts small and grows (4x, then 2x) while the old and
+// the new array both fit the budget's slot share (a small vocabulary stays
+// in cache);
 // after a spill for want of room it restarts at the full share. Keys go to
 // the arena, whose blocks are counted too. How the budget is split between
 // slots and arena follows what the last full round used, so that both run
@@ -161,6 +162,8 @@ class CountTable {
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
   void Grow();
+  // The capacity Grow() goes to from `capacity` within the slot share.
+  size_t NextCapacity(size_t capacity) const;
   // Gives `capacity` slots (clamped) to the array and the rest of the
   // budget, less the reserve, to the arena.
   void SetSlotShare(size_t capacity);
@@ -175,7 +178,7 @@ class CountTable {
   const size_t reserve_;   // headroom for one piece
   size_t max_capacity_;  // the slot share of the budget
   size_t capacity_ = 0;
-  bool grows_in_budget_ = false;  // old + doubled array fit the slot share
+  bool grows_in_budget_ = false;  // old + grown array fit the slot share
   size_t grow_at_ = 0;            // Add() grows when size_ reaches it
   size_t max_entries_ = 0;  // load limit at the reachable capacity, less a piece
   size_t arena_limit_;      // arena bytes allowed, less one piece of headroom
