@@ -143,7 +143,7 @@ void CountTable::SetLimits() {
   // holds the old and the new array at once while it rehashes.
   size_t reachable = capacity_;
   while (reachable < max_capacity_) {
-    const size_t next = NextCapacity(reachable);
+    const size_t next = std::min(2 * reachable, max_capacity_);
     if (reachable + next > max_capacity_) break;
     reachable = next;
   }
@@ -263,17 +263,9 @@ void CountTable::InsertLong(std::string_view token, uint64_t hash,
   }
 }
 
-size_t CountTable::NextCapacity(size_t capacity) const {
-  // 4x while the old and the new array fit the slot share together: fewer
-  // rehashes, and fewer fresh pages for the kernel to zero, on the way to
-  // a large vocabulary. Then 2x, as far as the share allows.
-  if (5 * capacity <= max_capacity_) return 4 * capacity;
-  return std::min(2 * capacity, max_capacity_);
-}
-
 void CountTable::Grow() {
   if (grows_in_budget_) {
-    Reallocate(NextCapacity(capacity_));
+    Reallocate(std::min(2 * capacity_, max_capacity_));
     return;
   }
   // Only a piece far larger than max_piece_bytes gets here: a stretch of
@@ -304,6 +296,7 @@ void CountTable::SortForSpill() {
       continue;
     }
     char* p = reinterpret_cast<char*>(s.word);
+    assert((reinterpret_cast<uintptr_t>(p) >> 48) == 0);
     const uint64_t count = CountOf(s);
     std::memcpy(p - 8, &count, 8);
     uint64_t first;

@@ -9,17 +9,16 @@
 // probing any, so that the cache misses of a large table overlap instead of
 // following one another.
 //
-// The slot array starts small and grows (4x, then 2x) while the old and
-// the new array both fit the budget's slot share (a small vocabulary stays
-// in cache);
+// The slot array starts small and doubles while the old and the new array
+// both fit the budget's slot share (a small vocabulary stays in cache);
 // after a spill for want of room it restarts at the full share. Keys go to
 // the arena, whose blocks are counted too. How the budget is split between
 // slots and arena follows what the last full round used, so that both run
-// out together whether most keys are short (stories) or long (web text). memory_used() is what the table
-// holds from the allocator. A worker counts pieces of at most
-// `max_piece_bytes` and asks NeedsSpill() between them; when true it writes
-// the table to the database and calls Clear(), which keeps the memory for
-// reuse (so RSS stays flat).
+// out together whether most keys are short (stories) or long (web text).
+// memory_used() is what the table holds from the allocator. A worker counts
+// pieces of at most `max_piece_bytes` and asks NeedsSpill() between them;
+// when true it writes the table to the database and calls Clear(), which
+// keeps the memory for reuse (so RSS stays flat).
 //
 // Not thread-safe: one table per worker.
 
@@ -116,8 +115,9 @@ class CountTable {
   //
   // After SortForSpill() a long key's slot changes: `word` holds its first
   // 8 bytes, so that most comparisons of the sort touch only the slots, and
-  // `meta` its address above the size; its count moves to the arena's 8
-  // spare bytes. A short key's slot stays as it is.
+  // `meta` its address above the size (user-space addresses on x86-64 and
+  // AArch64 Linux fit in 48 bits); its count moves to the arena's 8 spare
+  // bytes. A short key's slot stays as it is.
   struct Slot {
     uint64_t word;
     uint64_t meta;
@@ -139,7 +139,7 @@ class CountTable {
     if (size <= 8) return std::string_view(reinterpret_cast<const char*>(&s.word), size);
     return LongKeyAt(reinterpret_cast<const char*>(s.word), size);
   }
-  // The key stored at p by Insert(); size is the slot's size field.
+  // The key stored at p by InsertLong(); size is the slot's size field.
   static std::string_view LongKeyAt(const char* p, size_t size) {
     if (size != kLongSize) return std::string_view(p, size);
     uint64_t n;
@@ -154,7 +154,8 @@ class CountTable {
         (static_cast<unsigned __int128>(hash) * capacity_) >> 64);
   }
 
-  // Insert() for a key of at most 8 bytes, given as its word.
+  // Add n to the count of a key, given its hash: one of at most 8 bytes as
+  // its word, a longer one as its bytes.
   void InsertShort(size_t size, uint64_t hash, uint64_t word, uint64_t n);
   void InsertLong(std::string_view token, uint64_t hash, uint64_t n);
   // Key order of two slots in SortForSpill()'s form, and the sort itself
@@ -162,8 +163,6 @@ class CountTable {
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
   void Grow();
-  // The capacity Grow() goes to from `capacity` within the slot share.
-  size_t NextCapacity(size_t capacity) const;
   // Gives `capacity` slots (clamped) to the array and the rest of the
   // budget, less the reserve, to the arena.
   void SetSlotShare(size_t capacity);
@@ -178,7 +177,7 @@ class CountTable {
   const size_t reserve_;   // headroom for one piece
   size_t max_capacity_;  // the slot share of the budget
   size_t capacity_ = 0;
-  bool grows_in_budget_ = false;  // old + grown array fit the slot share
+  bool grows_in_budget_ = false;  // old + doubled array fit the slot share
   size_t grow_at_ = 0;            // Add() grows when size_ reaches it
   size_t max_entries_ = 0;  // load limit at the reachable capacity, less a piece
   size_t arena_limit_;      // arena bytes allowed, less one piece of headroom
