@@ -2,12 +2,13 @@
 
 #include "count/slot_memory.h"
 
-// Inlined: most long pretokens are 9 to 16 bytes, where XXH3 is a few
+// Inlined: long pretokens are mostly 17 to 32 bytes, where XXH3 is a few
 // instructions and the call through the PLT costs as much.
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cstdlib>
@@ -24,16 +25,16 @@ constexpr double kMaxLoad = 0.7;
 constexpr double kOverflowLoad = 0.9;
 // Share of the budget given to the slot array until a first full round
 // shows how many arena bytes an entry takes; the rest holds the bytes of
-// pretokens longer than 8 bytes. Long keys are most of web text's distinct
-// pretokens but few of a story's.
-constexpr double kFirstSlotShare = 0.6;
+// pretokens longer than 16 bytes: a sixth of web text's distinct
+// pretokens, almost none of a story's.
+constexpr double kFirstSlotShare = 0.8;
 // Bounds on the slot array's share, whatever the last round's keys: text
 // can change from short keys to long ones (or back) from one round to the
 // next, and the table must stay useful then too.
 constexpr double kMinSlotShare = 0.3;
 constexpr double kMaxSlotShare = 0.85;
 constexpr size_t kMinCapacity = 64;
-constexpr size_t kInitialCapacity = 16384;  // 256 KiB
+constexpr size_t kInitialCapacity = 16384;  // 384 KiB
 // Counts are 40 bits: spill long before any could overflow.
 constexpr uint64_t kMaxTotal = uint64_t{1} << 39;
 
@@ -43,16 +44,20 @@ size_t ArenaBlockSize(size_t budget) {
 
 }  // namespace
 
-uint64_t CountTable::HashShort(uint64_t word, size_t size) {
-  // MurmurHash3's 64-bit finalizer: every input bit reaches every output
-  // bit, which linear probing and the tag need; XXH3 would cost more for a
-  // key that fits in a register.
-  uint64_t h = word ^ (size * 0x9E3779B97F4A7C15ull);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
+// XXH3's construction for 9 to 16 bytes (a folded 128-bit product of the
+// two words, then its avalanche), on the slot words: every key of at most
+// 16 bytes is hashed without reading its bytes again, and the top bits
+// (which pick the home slot) and the low bits (the tag) both depend on
+// every key bit.
+uint64_t CountTable::HashInline(uint64_t lo, uint64_t hi, size_t size) {
+  const uint64_t a = lo ^ 0x1cad21f72c81017cull;
+  const uint64_t b = hi ^ 0xdb979083e96dd4deull;
+  const unsigned __int128 m = static_cast<unsigned __int128>(a) * b;
+  uint64_t h = size + __builtin_bswap64(a) + b +
+               (static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64));
+  h ^= h >> 37;
+  h *= 0x165667919E3779F9ull;
+  h ^= h >> 32;
   return h;
 }
 
@@ -63,6 +68,11 @@ uint64_t CountTable::HashShort(uint64_t word, size_t size) {
 // loads put the same bytes at the same places.
 static inline uint64_t LoadShort(const char* p, size_t n) {
   static_assert(std::endian::native == std::endian::little);
+  if (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  }
   if (n >= 4) {
     uint32_t lo, hi;
     std::memcpy(&lo, p, 4);
@@ -78,8 +88,9 @@ static inline uint64_t LoadShort(const char* p, size_t n) {
   return n == 1 ? static_cast<unsigned char>(p[0]) : 0;
 }
 
-// Whether n > 8 bytes at a and b are equal. Most long pretokens are 9 to 16
-// bytes: two overlapping 8-byte loads each decide without a call.
+// Whether n > 8 bytes at a and b are equal. Most long pretokens are 17 to
+// 24 bytes, whose bytes after the first 8 two overlapping 8-byte loads
+// compare without a call.
 static inline bool EqualLong(const char* a, const char* b, size_t n) {
   if (n <= 16) {
     uint64_t a0, b0, a1, b1;
@@ -92,29 +103,44 @@ static inline bool EqualLong(const char* a, const char* b, size_t n) {
   return std::memcmp(a, b, n) == 0;
 }
 
-uint64_t CountTable::Hash(std::string_view token, uint64_t* word) {
-  if (token.size() <= 8) {
-    const uint64_t w = LoadShort(token.data(), token.size());
-    *word = w;
-    return HashShort(w, token.size());
+uint64_t CountTable::Hash(std::string_view token, uint64_t* lo, uint64_t* hi) {
+  const char* p = token.data();
+  const size_t n = token.size();
+  if (n <= 8) {
+    *lo = LoadShort(p, n);
+    *hi = 0;
+    return HashInline(*lo, 0, n);
   }
-  *word = 0;
-  return XXH3_64bits(token.data(), token.size());
+  std::memcpy(lo, p, 8);
+  if (n <= kInlineBytes) {
+    // Bytes n-8 to n-1, shifted down past the ones `lo` holds.
+    uint64_t last;
+    std::memcpy(&last, p + n - 8, 8);
+    *hi = last >> (8 * (kInlineBytes - n));
+    return HashInline(*lo, *hi, n);
+  }
+  *hi = 0;
+  return XXH3_64bits(p, n);
 }
 
 CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
     : max_piece_bytes_(max_piece_bytes),
       budget_(byte_budget),
-      // A piece of n bytes adds at most n key bytes and, as keys in the
-      // arena are over 8 bytes, fewer than n spare bytes; the arena may
-      // also start a new block.
+      // A piece of n bytes adds at most n key bytes to the arena, and
+      // 8 bytes of size for each key of 64 KiB or more; the arena may also
+      // start a new block.
       reserve_(2 * max_piece_bytes + ArenaBlockSize(byte_budget)),
       arena_(ArenaBlockSize(byte_budget)) {
   SetSlotShare(static_cast<size_t>(byte_budget * kFirstSlotShare) /
                sizeof(Slot));
   // Start small: a small vocabulary then lives in a few hundred KiB that
-  // stay in cache, instead of being scattered over the whole budget.
-  Reallocate(std::min(max_capacity_, kInitialCapacity));
+  // stay in cache, instead of being scattered over the whole budget. But
+  // big enough for two pieces of distinct pretokens: the doubling may stop
+  // short of the slot share (old and new must fit it together), and a
+  // table that cannot take a piece more would spill nearly empty.
+  Reallocate(std::min(max_capacity_,
+                      std::max(kInitialCapacity,
+                               static_cast<size_t>(2 * max_piece_bytes_ / kMaxLoad))));
 }
 
 void CountTable::Reallocate(size_t capacity) {
@@ -127,8 +153,12 @@ void CountTable::Reallocate(size_t capacity) {
   capacity_ = capacity;
   for (size_t j = 0; j < old_capacity; ++j) {
     if (old[j].meta == 0) continue;
-    uint64_t word;
-    size_t i = Home(Hash(KeyOf(old[j]), &word));
+    const Slot& s = old[j];
+    const size_t size = SizeOf(s);
+    // An inline key is rehashed from its words; a long one is read again.
+    size_t i = Home(size <= kInlineBytes ? HashInline(s.lo, s.hi, size)
+                                         : XXH3_64bits(KeyOf(s).data(),
+                                                       KeyOf(s).size()));
     while (slots_[i].meta != 0) {
       if (++i == capacity_) i = 0;
     }
@@ -161,64 +191,86 @@ CountTable::~CountTable() { FreeZeroed(slots_, capacity_ * sizeof(Slot)); }
 void CountTable::Add(std::string_view token, uint64_t n) {
   assert(n > 0 && !sorted_);
   if (size_ >= grow_at_) Grow();
-  uint64_t word;
-  const uint64_t hash = Hash(token, &word);
-  if (token.size() <= 8) {
-    InsertShort(token.size(), hash, word, n);
+  uint64_t lo, hi;
+  const uint64_t hash = Hash(token, &lo, &hi);
+  if (token.size() <= kInlineBytes) {
+    InsertInline(TagSize(hash, token.size()), hash, lo, hi, n);
   } else {
-    InsertLong(token, hash, n);
+    InsertLong(token, hash, lo, n);
   }
   total_ += n;
 }
 
 void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
   assert(n <= kMaxBatch && !sorted_);
-  // The low `size` bytes of a little-endian word.
+  // Masks keeping a key's bytes in the 16 loaded from its start, by size:
+  // the low min(size, 8) bytes of the first word and the low size - 8 of
+  // the second.
   static constexpr uint64_t kKeep[9] = {
       0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull,
       0xFFFFFFFFFFFFull, 0xFFFFFFFFFFFFFFull, ~uint64_t{0}};
+  static constexpr auto kKeepLo = [] {
+    std::array<uint64_t, kInlineBytes + 1> m{};
+    for (size_t i = 0; i <= kInlineBytes; ++i) m[i] = kKeep[i < 8 ? i : 8];
+    return m;
+  }();
+  static constexpr auto kKeepHi = [] {
+    std::array<uint64_t, kInlineBytes + 1> m{};
+    for (size_t i = 0; i <= kInlineBytes; ++i) m[i] = kKeep[i < 8 ? 0 : i - 8];
+    return m;
+  }();
   static_assert(std::endian::native == std::endian::little);
+  static_assert(kTokenReadBytes == 2 * 8);
   if (size_ + n > grow_at_) Grow();
   uint64_t hashes[kMaxBatch];
-  uint64_t words[kMaxBatch];
-  // First every hash and a prefetch of every home slot, then the probes:
-  // the misses of the batch are in flight together.
+  uint64_t los[kMaxBatch];
+  uint64_t his[kMaxBatch];
+  // First every hash and a prefetch of every home slot (a slot may cross
+  // a cache line), then the probes: the misses of the batch are in flight
+  // together.
   for (size_t i = 0; i < n; ++i) {
+    const char* p = tokens[i].data();
     const size_t size = tokens[i].size();
-    if (size <= 8) {
-      uint64_t w;
-      std::memcpy(&w, tokens[i].data(), 8);  // kTokenReadBytes
-      words[i] = w & kKeep[size];
-      hashes[i] = HashShort(words[i], size);
+    uint64_t lo, hi;
+    std::memcpy(&lo, p, 8);  // kTokenReadBytes
+    std::memcpy(&hi, p + 8, 8);
+    if (size <= kInlineBytes) {
+      los[i] = lo & kKeepLo[size];
+      his[i] = hi & kKeepHi[size];
+      hashes[i] = HashInline(los[i], his[i], size);
     } else {
-      hashes[i] = XXH3_64bits(tokens[i].data(), size);
+      los[i] = lo;
+      hashes[i] = XXH3_64bits(p, size);
     }
-    __builtin_prefetch(&slots_[Home(hashes[i])], 1);
+    const char* slot = reinterpret_cast<const char*>(&slots_[Home(hashes[i])]);
+    __builtin_prefetch(slot, 1);
+    __builtin_prefetch(slot + sizeof(Slot) - 1, 1);
   }
   for (size_t i = 0; i < n; ++i) {
     const size_t size = tokens[i].size();
-    if (size <= 8) {
-      InsertShort(size, hashes[i], words[i], 1);
+    if (size <= kInlineBytes) {
+      InsertInline(TagSize(hashes[i], size), hashes[i], los[i], his[i], 1);
     } else {
-      InsertLong(tokens[i], hashes[i], 1);
+      InsertLong(tokens[i], hashes[i], los[i], 1);
     }
   }
   total_ += n;
 }
 
-inline void CountTable::InsertShort(size_t size, uint64_t hash, uint64_t word,
-                                    uint64_t n) {
-  // The key is the word; one compare decides.
+inline void CountTable::InsertInline(uint64_t tag_size, uint64_t hash,
+                                     uint64_t lo, uint64_t hi, uint64_t n) {
+  // The key is the two words and the size: no compare of key bytes.
   size_t i = Home(hash);
   for (;;) {
     Slot& s = slots_[i];
     if (s.meta == 0) {
-      s.word = word;
-      s.meta = (n << kCountShift) | ((hash >> 56) << kTagShift) | size;
+      s.lo = lo;
+      s.hi = hi;
+      s.meta = (n << kCountShift) | tag_size;
       ++size_;
       return;
     }
-    if (s.word == word && SizeOf(s) == size) {
+    if (((s.lo ^ lo) | (s.hi ^ hi) | ((s.meta & kTagSizeMask) ^ tag_size)) == 0) {
       s.meta += n << kCountShift;
       return;
     }
@@ -226,35 +278,35 @@ inline void CountTable::InsertShort(size_t size, uint64_t hash, uint64_t word,
   }
 }
 
-void CountTable::InsertLong(std::string_view token, uint64_t hash,
+void CountTable::InsertLong(std::string_view token, uint64_t hash, uint64_t lo,
                             uint64_t n) {
   const size_t size = token.size();
-  const uint64_t stored_size = size < kLongSize ? size : kLongSize;
-  const uint64_t tag_size = ((hash >> 56) << kTagShift) | stored_size;
-  constexpr uint64_t kTagSizeMask = (uint64_t{1} << kCountShift) - 1;
+  const uint64_t tag_size = TagSize(hash, size);
   size_t i = Home(hash);
   for (;;) {
     Slot& s = slots_[i];
     if (s.meta == 0) {
-      // 8 spare bytes first, for SortForSpill().
       char* key;
       if (size < kLongSize) {
-        key = arena_.Allocate(8 + size) + 8;
+        key = arena_.Allocate(size);
         std::memcpy(key, token.data(), size);
       } else {
-        key = arena_.Allocate(16 + size) + 8;
+        key = arena_.Allocate(8 + size);
         const uint64_t n64 = size;
         std::memcpy(key, &n64, 8);
         std::memcpy(key + 8, token.data(), size);
       }
-      s.word = reinterpret_cast<uintptr_t>(key);
+      s.lo = lo;
+      s.hi = reinterpret_cast<uintptr_t>(key);
       s.meta = (n << kCountShift) | tag_size;
       ++size_;
       return;
     }
-    if ((s.meta & kTagSizeMask) == tag_size &&
+    // The first 8 bytes and the tag in the slot spare most arena reads.
+    if ((s.meta & kTagSizeMask) == tag_size && s.lo == lo &&
         (size < kLongSize
-             ? EqualLong(reinterpret_cast<const char*>(s.word), token.data(), size)
+             ? EqualLong(reinterpret_cast<const char*>(s.hi) + 8,
+                         token.data() + 8, size - 8)
              : KeyOf(s) == token)) {
       s.meta += n << kCountShift;
       return;
@@ -279,46 +331,32 @@ void CountTable::SortForSpill() {
   // Already sorted: a spill that failed is being tried again.
   if (sorted_) return;
   sorted_ = true;
-  // Pack the entries at the front, long ones in their sort form (see Slot).
-  // The arena bytes of a long key are a cache miss: prefetch them a few
-  // slots ahead.
-  constexpr size_t kAhead = 8;
+  // Pack the entries at the front, then sort them there.
   size_t n = 0;
   for (size_t i = 0; i < capacity_; ++i) {
-    if (i + kAhead < capacity_ && SizeOf(slots_[i + kAhead]) > 8) {
-      __builtin_prefetch(reinterpret_cast<const char*>(slots_[i + kAhead].word) - 8, 1);
-    }
-    const Slot s = slots_[i];
-    if (s.meta == 0) continue;
-    const size_t size = SizeOf(s);
-    if (size <= 8) {
-      slots_[n++] = s;
-      continue;
-    }
-    char* p = reinterpret_cast<char*>(s.word);
-    assert((reinterpret_cast<uintptr_t>(p) >> 48) == 0);
-    const uint64_t count = CountOf(s);
-    std::memcpy(p - 8, &count, 8);
-    uint64_t first;
-    std::memcpy(&first, LongKeyAt(p, size).data(), 8);
-    slots_[n++] = Slot{first, (reinterpret_cast<uintptr_t>(p) << 16) | size};
+    if (slots_[i].meta != 0) slots_[n++] = slots_[i];
   }
   assert(n == size_);
   SortSlots(slots_, n, 0);
 }
 
-// `word` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
-// integer order is key order on them. When they tie, a key of at most 8
-// bytes is a prefix of the other (or shorter, with the same padding), so
-// the sizes decide unless both are long.
+// `lo` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
+// integer order is key order on them. Likewise `hi` for bytes 8 to 15 of
+// inline keys. When two inline keys tie on both, one is a prefix of the
+// other followed by NULs (or they are equal), so the sizes decide; only a
+// long key tying with another key on 8 bytes needs the arena.
 bool CountTable::SortedBefore(const Slot& a, const Slot& b) {
-  const uint64_t pa = __builtin_bswap64(a.word);
-  const uint64_t pb = __builtin_bswap64(b.word);
+  const uint64_t pa = __builtin_bswap64(a.lo);
+  const uint64_t pb = __builtin_bswap64(b.lo);
   if (pa != pb) return pa < pb;
   const size_t sa = SizeOf(a), sb = SizeOf(b);
-  if (sa <= 8 || sb <= 8) return sa < sb;
-  return LongKeyAt(reinterpret_cast<const char*>(a.meta >> 16), sa) <
-         LongKeyAt(reinterpret_cast<const char*>(b.meta >> 16), sb);
+  if (sa <= kInlineBytes && sb <= kInlineBytes) {
+    const uint64_t qa = __builtin_bswap64(a.hi);
+    const uint64_t qb = __builtin_bswap64(b.hi);
+    if (qa != qb) return qa < qb;
+    return sa < sb;
+  }
+  return KeyOf(a) < KeyOf(b);
 }
 
 // An in-place MSD radix sort on the first 8 key bytes (American flag sort:
@@ -333,7 +371,7 @@ void CountTable::SortSlots(Slot* a, size_t n, int byte) {
     return;
   }
   const int shift = 8 * byte;  // little-endian: key byte i is bits 8i..8i+7
-  auto digit = [shift](const Slot& s) { return (s.word >> shift) & 0xFF; };
+  auto digit = [shift](const Slot& s) { return (s.lo >> shift) & 0xFF; };
   size_t count[256] = {};
   for (size_t i = 0; i < n; ++i) ++count[digit(a[i])];
   size_t next[256], end[256];
@@ -365,24 +403,17 @@ void CountTable::SortSlots(Slot* a, size_t n, int byte) {
 
 std::string_view CountTable::SortedToken(size_t i) const {
   assert(sorted_ && i < size_);
-  const Slot& s = slots_[i];
-  const size_t size = SizeOf(s);
-  if (size <= 8) return KeyOf(s);
-  return LongKeyAt(reinterpret_cast<const char*>(s.meta >> 16), size);
+  return KeyOf(slots_[i]);
 }
 
 uint64_t CountTable::SortedCount(size_t i) const {
   assert(sorted_ && i < size_);
-  const Slot& s = slots_[i];
-  if (SizeOf(s) <= 8) return CountOf(s);
-  uint64_t count;
-  std::memcpy(&count, reinterpret_cast<const char*>(s.meta >> 16) - 8, 8);
-  return count;
+  return CountOf(slots_[i]);
 }
 
 void CountTable::PrefetchSorted(size_t i) const {
-  if (i < size_ && SizeOf(slots_[i]) > 8) {
-    __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].meta >> 16) - 8);
+  if (i < size_ && SizeOf(slots_[i]) > kInlineBytes) {
+    __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].hi));
   }
 }
 

@@ -1,9 +1,8 @@
 // A bounded in-memory table of pretoken counts: open addressing with linear
-// probing over 16-byte slots. Most pretokens are at most 8 bytes; those are
-// stored in the slot itself, so finding one touches one cache line and
-// hashing it is a multiply. Longer ones are hashed with XXH3 and their bytes
-// kept in an arena of large blocks. Nothing is allocated per pretoken in
-// steady state.
+// probing over 24-byte slots. Most pretokens are at most 16 bytes; those
+// are stored in the slot itself, so finding one touches the slot's cache
+// line(s) and nothing else. Longer ones keep their bytes in an arena of
+// large blocks. Nothing is allocated per pretoken in steady state.
 //
 // AddBatch() hashes a batch of pretokens and prefetches their slots before
 // probing any, so that the cache misses of a large table overlap instead of
@@ -11,10 +10,10 @@
 //
 // The slot array starts small and doubles while the old and the new array
 // both fit the budget's slot share (a small vocabulary stays in cache);
-// after a spill for want of room it restarts at the full share. Keys go to
-// the arena, whose blocks are counted too. How the budget is split between
-// slots and arena follows what the last full round used, so that both run
-// out together whether most keys are short (stories) or long (web text).
+// after a spill for want of room it restarts at the full share. Keys over
+// 16 bytes go to the arena, whose blocks are counted too. How the budget is
+// split between slots and arena follows what the last full round used, so
+// that both run out together whether most keys are short (stories) or long.
 // memory_used() is what the table holds from the allocator. A worker counts
 // pieces of at most `max_piece_bytes` and asks NeedsSpill() between them;
 // when true it writes the table to the database and calls Clear(), which
@@ -57,9 +56,9 @@ class CountTable {
   void Add(std::string_view token, uint64_t n = 1);
 
   // Bytes AddBatch() may read from the start of each token, whatever its
-  // size: loading a short key whole, then masking it, is cheaper than
+  // size: loading an inline key whole, then masking it, is cheaper than
   // assembling it from loads of its exact size.
-  static constexpr size_t kTokenReadBytes = 8;
+  static constexpr size_t kTokenReadBytes = 16;
 
   // Adds 1 to the count of each of tokens[0, n), n <= kMaxBatch, as n calls
   // of Add() would.
@@ -104,40 +103,50 @@ class CountTable {
   }
 
  private:
-  // A slot is two words. `meta` holds the key's size in its low 16 bits
-  // (kLongSize: the arena has the size), 8 hash bits (the tag, to skip
-  // most long-key compares) above them and the count in the top 40 bits
-  // (1.1e12; NeedsSpill() keeps totals below), so a slot is empty iff
-  // meta == 0 and adding to a count is one add. A key of at most 8 bytes
-  // is in `word` (its bytes in order, zero-padded); a longer one is in the
-  // arena, after 8 bytes that SortForSpill() uses, and `word` holds its
-  // address.
-  //
-  // After SortForSpill() a long key's slot changes: `word` holds its first
-  // 8 bytes, so that most comparisons of the sort touch only the slots, and
-  // `meta` its address above the size (user-space addresses on x86-64 and
-  // AArch64 Linux fit in 48 bits); its count moves to the arena's 8 spare
-  // bytes. A short key's slot stays as it is.
+  // A slot is three words. `lo` holds a key's first 8 bytes in order,
+  // zero-padded. A key of at most 16 bytes (kInlineBytes) is all in the
+  // slot: `hi` holds its bytes 8 to 15, zero-padded; a longer key is in the
+  // arena and `hi` holds its address. `meta` holds the key's size in its
+  // low 16 bits (kLongSize: the arena has the size), 8 hash bits (the tag,
+  // to skip most long-key compares) above them and the count in the top
+  // 40 bits (1.1e12; NeedsSpill() keeps totals below), so a slot is empty
+  // iff meta == 0 and adding to a count is one add. As `lo` is the key's
+  // prefix for every size, sorting the slots needs the arena only for the
+  // ties of long keys.
   struct Slot {
-    uint64_t word;
+    uint64_t lo;
+    uint64_t hi;
     uint64_t meta;
   };
-  static_assert(sizeof(Slot) == 16);
+  static_assert(sizeof(Slot) == 24);
+  static constexpr size_t kInlineBytes = 16;
   static constexpr uint32_t kLongSize = 0xFFFF;
   static constexpr int kTagShift = 16;
   static constexpr int kCountShift = 24;
   static constexpr uint64_t kSizeMask = 0xFFFF;
+  static constexpr uint64_t kTagSizeMask = (uint64_t{1} << kCountShift) - 1;
 
   static size_t SizeOf(const Slot& s) { return s.meta & kSizeMask; }
   static uint64_t CountOf(const Slot& s) { return s.meta >> kCountShift; }
 
-  static uint64_t HashShort(uint64_t word, size_t size);
-  static uint64_t Hash(std::string_view token, uint64_t* word);
+  // The hash of a key of at most 16 bytes, from its slot words.
+  static uint64_t HashInline(uint64_t lo, uint64_t hi, size_t size);
+  // Any key's hash; sets *lo and *hi to its slot words (*hi is 0 for a
+  // long key, whose address is not known yet).
+  static uint64_t Hash(std::string_view token, uint64_t* lo, uint64_t* hi);
+  // The size field and tag of a key's slot.
+  static uint64_t TagSize(uint64_t hash, size_t size) {
+    return ((hash & 0xFF) << kTagShift) | (size < kLongSize ? size : kLongSize);
+  }
 
+  // The key of a slot; an inline key is a view into the slot itself.
   static std::string_view KeyOf(const Slot& s) {
     const size_t size = SizeOf(s);
-    if (size <= 8) return std::string_view(reinterpret_cast<const char*>(&s.word), size);
-    return LongKeyAt(reinterpret_cast<const char*>(s.word), size);
+    if (size <= kInlineBytes) {
+      static_assert(offsetof(Slot, lo) == 0 && offsetof(Slot, hi) == 8);
+      return std::string_view(reinterpret_cast<const char*>(&s), size);
+    }
+    return LongKeyAt(reinterpret_cast<const char*>(s.hi), size);
   }
   // The key stored at p by InsertLong(); size is the slot's size field.
   static std::string_view LongKeyAt(const char* p, size_t size) {
@@ -154,12 +163,14 @@ class CountTable {
         (static_cast<unsigned __int128>(hash) * capacity_) >> 64);
   }
 
-  // Add n to the count of a key, given its hash: one of at most 8 bytes as
-  // its word, a longer one as its bytes.
-  void InsertShort(size_t size, uint64_t hash, uint64_t word, uint64_t n);
-  void InsertLong(std::string_view token, uint64_t hash, uint64_t n);
-  // Key order of two slots in SortForSpill()'s form, and the sort itself
-  // (slots [0, n) agree on the key bytes before `byte`).
+  // Add n to the count of a key, given its hash and slot words: one of at
+  // most 16 bytes by its words alone, a longer one with its bytes.
+  void InsertInline(uint64_t tag_size, uint64_t hash, uint64_t lo, uint64_t hi,
+                    uint64_t n);
+  void InsertLong(std::string_view token, uint64_t hash, uint64_t lo,
+                  uint64_t n);
+  // Key order of two slots, and the in-place sort (slots [0, n) agree on
+  // the key bytes before `byte`).
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
   void Grow();

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -310,6 +311,36 @@ TEST(CountTableTest, TinyTableAcceptsOnePiece) {
   EXPECT_EQ(Contents(table), expected);
 }
 
+// AddBatch() reads kTokenReadBytes from each token's start and keeps only
+// the token's bytes: tokens followed by other bytes (and the buffer's
+// padding) count as Add() counts them, at every size around the inline
+// limit.
+TEST(CountTableTest, AddBatchCountsAsAddDoes) {
+  std::mt19937 rnd(11);
+  std::string text;
+  std::vector<std::pair<size_t, size_t>> spans;  // offset, size
+  for (int i = 0; i < 20000; i++) {
+    const size_t size = rnd() % 3 == 0 ? rnd() % 40 : rnd() % 18;
+    spans.emplace_back(text.size(), size);
+    for (size_t j = 0; j < size; j++) {
+      text.push_back("ab\0\xFF"[rnd() % (i % 2 ? 2 : 4)]);
+    }
+  }
+  text.append(CountTable::kTokenReadBytes, '\x5A');  // padding, not zeros
+  CountTable batched(64 << 20, 1 << 20), single(64 << 20, 1 << 20);
+  std::vector<std::string_view> tokens;
+  for (const auto& [offset, size] : spans) {
+    tokens.emplace_back(text.data() + offset, size);
+    single.Add(tokens.back());
+  }
+  for (size_t i = 0; i < tokens.size(); i += CountTable::kMaxBatch) {
+    batched.AddBatch(&tokens[i],
+                     std::min(CountTable::kMaxBatch, tokens.size() - i));
+  }
+  EXPECT_EQ(Contents(batched), Contents(single));
+  EXPECT_GT(batched.size(), 1000u);
+}
+
 // The entries after SortForSpill(), in order, as a spill reads them.
 std::vector<std::pair<std::string, uint64_t>> SortedEntries(
     const CountTable& table) {
@@ -320,8 +351,8 @@ std::vector<std::pair<std::string, uint64_t>> SortedEntries(
   return out;
 }
 
-// Keys that tie on their first 8 bytes (the sort's integer prefix), that
-// are prefixes of one another, hold NUL and high bytes, are empty or are
+// Keys that tie on their first 8 or 16 bytes (the slot words the sort
+// compares first), that are prefixes of one another, hold NUL and high bytes, are empty or are
 // longer than a slot's size field: all must come out in byte order (as
 // unsigned chars, like RocksDB's comparator) with their counts.
 TEST(CountTableTest, SortForSpillOrdersEveryKindOfKey) {
@@ -332,11 +363,19 @@ TEST(CountTableTest, SortForSpillOrdersEveryKindOfKey) {
     table.Add(t, n);
     expected[t] += n;
   };
-  const std::string stem = "interna";  // 7 bytes
-  for (int i = 0; i < 20000; i++) {
+  const std::string stem = "interna";            // 7 bytes
+  const std::string stem16 = "international c";  // 15 bytes
+  for (int i = 0; i < 30000; i++) {
     std::string t = RandomToken(&rnd, 40);
     if (i % 3 == 0) t = stem + t;  // many ties on the first 8 bytes
+    if (i % 3 == 1) t = stem16 + t;  // on 16, inline and long keys
     add(t, 1 + rnd() % 5);
+  }
+  for (size_t n = 7; n <= 18; n++) {  // around the inline size
+    add(std::string(n, '\0'), 1);
+    add(std::string(n, 'q'), 1);
+    add(std::string(n - 1, 'q') + '\0', 1);
+    add(std::string(n - 1, 'q') + '\xFF', 1);
   }
   add(std::string(70000, 'x'), 3);        // past the 16-bit size field
   add(std::string(70000, 'x') + "y", 2);
