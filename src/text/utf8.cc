@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "text/utf8_simd.h"
+
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -147,6 +149,9 @@ const uint8_t* FindInvalid(const uint8_t* p, const uint8_t* const limit) {
 }  // namespace
 
 bool IsValidUtf8(const char* data, size_t n) {
+  // Short strings (a pretoken, a special token) are not worth a vector.
+  static const bool have_simd = HaveUtf8Simd();
+  if (have_simd && n >= 64) return IsValidUtf8Simd(data, n);
   const uint8_t* p = reinterpret_cast<const uint8_t*>(data);
   return FindInvalid<true>(p, p + n) == p + n;
 }
