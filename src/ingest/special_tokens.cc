@@ -1,7 +1,8 @@
 #include "ingest/special_tokens.h"
 
 #include <algorithm>
-#include <string.h>  // memmem (glibc: two-way search, SSE2 for short needles)
+
+#include "util/find_bytes.h"  // faster than glibc memmem on rare tokens
 
 namespace pretokdb {
 
@@ -32,8 +33,8 @@ void SpecialTokens::FindAll(std::string_view text,
   auto search = [&](size_t i, size_t from) -> size_t {
     const std::string& t = tokens_[i];
     if (from >= n) return n;
-    const void* hit = memmem(base + from, n - from, t.data(), t.size());
-    return hit == nullptr ? n : static_cast<const char*>(hit) - base;
+    const char* hit = FindBytes(base + from, n - from, t.data(), t.size());
+    return hit == nullptr ? n : hit - base;
   };
   for (size_t i = 0; i < tokens_.size(); ++i) next[i] = search(i, 0);
 
