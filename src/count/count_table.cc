@@ -151,18 +151,39 @@ void CountTable::Reallocate(size_t capacity) {
   const size_t old_capacity = capacity_;
   slots_ = slots;
   capacity_ = capacity;
-  for (size_t j = 0; j < old_capacity; ++j) {
-    if (old[j].meta == 0) continue;
-    const Slot& s = old[j];
-    const size_t size = SizeOf(s);
-    // An inline key is rehashed from its words; a long one is read again.
-    size_t i = Home(size <= kInlineBytes ? HashInline(s.lo, s.hi, size)
-                                         : XXH3_64bits(KeyOf(s).data(),
-                                                       KeyOf(s).size()));
-    while (slots_[i].meta != 0) {
-      if (++i == capacity_) i = 0;
+  // In groups, as AddBatch() does: the homes of a group are prefetched
+  // before any is probed, and a long key's bytes a little before it is
+  // hashed, so that the misses of the new array and of the arena overlap.
+  constexpr size_t kGroup = 32;
+  constexpr size_t kKeyAhead = 16;
+  size_t homes[kGroup];
+  const Slot* from[kGroup];
+  for (size_t j = 0; j < old_capacity;) {
+    size_t n = 0;
+    for (; j < old_capacity && n < kGroup; ++j) {
+      if (j + kKeyAhead < old_capacity &&
+          SizeOf(old[j + kKeyAhead]) > kInlineBytes) {
+        __builtin_prefetch(reinterpret_cast<const char*>(old[j + kKeyAhead].hi));
+      }
+      const Slot& s = old[j];
+      if (s.meta == 0) continue;
+      const size_t size = SizeOf(s);
+      // An inline key is rehashed from its words; a long one is read again.
+      homes[n] = Home(size <= kInlineBytes
+                          ? HashInline(s.lo, s.hi, size)
+                          : XXH3_64bits(KeyOf(s).data(), KeyOf(s).size()));
+      const char* home = reinterpret_cast<const char*>(&slots_[homes[n]]);
+      __builtin_prefetch(home, 1);
+      __builtin_prefetch(home + sizeof(Slot) - 1, 1);
+      from[n++] = &s;
     }
-    slots_[i] = old[j];
+    for (size_t k = 0; k < n; ++k) {
+      size_t i = homes[k];
+      while (slots_[i].meta != 0) {
+        if (++i == capacity_) i = 0;
+      }
+      slots_[i] = *from[k];
+    }
   }
   FreeZeroed(old, old_capacity * sizeof(Slot));
   SetLimits();
