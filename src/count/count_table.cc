@@ -38,6 +38,12 @@ constexpr size_t kInitialCapacity = 16384;  // 384 KiB
 // Counts are 40 bits: spill long before any could overflow.
 constexpr uint64_t kMaxTotal = uint64_t{1} << 39;
 
+// Slots enough for a piece of distinct pretokens (NeedsSpill() keeps that
+// many free) and as much again, at the load limit.
+size_t SlotsForTwoPieces(size_t max_piece_bytes) {
+  return static_cast<size_t>(2 * max_piece_bytes / kMaxLoad);
+}
+
 size_t ArenaBlockSize(size_t budget) {
   return std::clamp<size_t>(budget / 32, 256, size_t{1} << 20);
 }
@@ -135,7 +141,7 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
   // table that cannot take a piece more would spill nearly empty.
   Reallocate(std::min(max_capacity_,
                       std::max(kInitialCapacity,
-                               static_cast<size_t>(2 * max_piece_bytes_ / kMaxLoad))));
+                               SlotsForTwoPieces(max_piece_bytes_))));
 }
 
 void CountTable::Reallocate(size_t capacity) {
@@ -433,11 +439,9 @@ void CountTable::PrefetchSorted(size_t i) const {
 }
 
 void CountTable::SetSlotShare(size_t capacity) {
-  // Enough slots for a piece of distinct pretokens (NeedsSpill() keeps
-  // that many free) and as much again.
   const size_t least = std::max(
       static_cast<size_t>(budget_ * kMinSlotShare) / sizeof(Slot),
-      static_cast<size_t>(2 * max_piece_bytes_ / kMaxLoad));
+      SlotsForTwoPieces(max_piece_bytes_));
   const size_t most = static_cast<size_t>(budget_ * kMaxSlotShare) / sizeof(Slot);
   max_capacity_ = std::max(std::min(std::max(capacity, least), most), kMinCapacity);
   const size_t slot_bytes = max_capacity_ * sizeof(Slot);

@@ -122,6 +122,15 @@ __attribute__((target("ssse3"))) inline bool AnyBits(__m128i v) {
   return _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128())) != 0xFFFF;
 }
 
+// Whether the 64 bytes at p are all ASCII.
+__attribute__((target("ssse3"))) inline bool AllAscii64(const char* p) {
+  const auto* v = reinterpret_cast<const __m128i*>(p);
+  const __m128i any =
+      _mm_or_si128(_mm_or_si128(_mm_loadu_si128(v), _mm_loadu_si128(v + 1)),
+                   _mm_or_si128(_mm_loadu_si128(v + 2), _mm_loadu_si128(v + 3)));
+  return _mm_movemask_epi8(any) == 0;
+}
+
 }  // namespace
 
 bool HaveUtf8Simd() { return __builtin_cpu_supports("ssse3"); }
@@ -130,32 +139,22 @@ __attribute__((target("ssse3"))) bool IsValidUtf8Simd(const char* p, size_t n) {
   Checker c{_mm_setzero_si128(), _mm_setzero_si128(), _mm_setzero_si128()};
   size_t i = 0;
   while (i + 64 <= n) {
-    const auto* v = reinterpret_cast<const __m128i*>(p + i);
-    const __m128i v0 = _mm_loadu_si128(v), v1 = _mm_loadu_si128(v + 1);
-    const __m128i v2 = _mm_loadu_si128(v + 2), v3 = _mm_loadu_si128(v + 3);
-    const __m128i any = _mm_or_si128(_mm_or_si128(v0, v1), _mm_or_si128(v2, v3));
-    if (_mm_movemask_epi8(any) == 0) {
-      // All ASCII: only a character cut short before it is an error, and
-      // as a predecessor it is as good as zeros. Then skip ASCII with the
+    if (AllAscii64(p + i)) {
+      // Only a character cut short before ASCII is an error, and as a
+      // predecessor ASCII is as good as zeros. Then skip ASCII with the
       // least work per byte, as most text is.
       c.error = _mm_or_si128(c.error, c.incomplete);
       c.incomplete = _mm_setzero_si128();
       c.prev = _mm_setzero_si128();
-      for (i += 64; i + 64 <= n; i += 64) {
-        const auto* w = reinterpret_cast<const __m128i*>(p + i);
-        const __m128i all = _mm_or_si128(
-            _mm_or_si128(_mm_loadu_si128(w), _mm_loadu_si128(w + 1)),
-            _mm_or_si128(_mm_loadu_si128(w + 2), _mm_loadu_si128(w + 3)));
-        if (_mm_movemask_epi8(all) != 0) break;
-      }
+      do {
+        i += 64;
+      } while (i + 64 <= n && AllAscii64(p + i));
       continue;
     }
-    i += 64;
-    CheckVector(&c, v0);
-    CheckVector(&c, v1);
-    CheckVector(&c, v2);
-    CheckVector(&c, v3);
+    const auto* v = reinterpret_cast<const __m128i*>(p + i);
+    for (int k = 0; k < 4; ++k) CheckVector(&c, _mm_loadu_si128(v + k));
     if (AnyBits(c.error)) return false;
+    i += 64;
   }
   for (; i + 16 <= n; i += 16) {
     CheckVector(&c, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i)));
