@@ -1,5 +1,7 @@
 #include "count/arena.h"
 
+#include <cassert>
+
 namespace pretokdb {
 
 void Arena::Reset() {
@@ -11,6 +13,14 @@ void Arena::Reset() {
   used_ = 0;
   ptr_ = nullptr;
   remaining_ = 0;
+}
+
+void Arena::Trim(size_t max_held) {
+  assert(next_block_ == 0 && large_.empty());
+  while (held_ > max_held && !blocks_.empty()) {
+    held_ -= blocks_.back().size;
+    blocks_.pop_back();
+  }
 }
 
 char* Arena::AllocateSlow(size_t n) {

@@ -33,6 +33,9 @@ class Arena {
 
   // Forgets every allocation; keeps the blocks.
   void Reset();
+  // Frees kept blocks until memory_held() <= max_held (or none is left).
+  // Only right after Reset().
+  void Trim(size_t max_held);
 
   // Bytes held from the allocator (every block, used or not).
   size_t memory_held() const { return held_; }

@@ -44,6 +44,12 @@ size_t SlotsForTwoPieces(size_t max_piece_bytes) {
   return static_cast<size_t>(2 * max_piece_bytes / kMaxLoad);
 }
 
+// The most slots of `slot_bytes` the array may have within the budget.
+size_t MostSlots(size_t budget, size_t slot_bytes) {
+  return std::max(static_cast<size_t>(budget * kMaxSlotShare) / slot_bytes,
+                  kMinCapacity);
+}
+
 size_t ArenaBlockSize(size_t budget) {
   return std::clamp<size_t>(budget / 32, 256, size_t{1} << 20);
 }
@@ -134,30 +140,113 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
       arena_(ArenaBlockSize(byte_budget)) {
   SetSlotShare(static_cast<size_t>(byte_budget * kFirstSlotShare) /
                sizeof(Slot));
+  // Room for the largest slot share, and for doubling past it once (a
+  // piece with no resume point, Grow()) before the array has to move.
+  slot_memory_ = std::make_unique<SlotMemory>(
+      2 * MostSlots(byte_budget, sizeof(Slot)) * sizeof(Slot));
+  slots_ = static_cast<Slot*>(slot_memory_->data());
   // Start small: a small vocabulary then lives in a few hundred KiB that
-  // stay in cache, instead of being scattered over the whole budget. But
-  // big enough for two pieces of distinct pretokens: the doubling may stop
-  // short of the slot share (old and new must fit it together), and a
-  // table that cannot take a piece more would spill nearly empty.
-  Reallocate(std::min(max_capacity_,
-                      std::max(kInitialCapacity,
-                               SlotsForTwoPieces(max_piece_bytes_))));
+  // stay in cache, instead of being scattered over the whole budget.
+  size_t capacity = std::min(max_capacity_, kInitialCapacity);
+  if (capacity + capacity / 4 > max_capacity_) capacity = max_capacity_;
+  ResizeEmpty(capacity);
 }
 
-void CountTable::Reallocate(size_t capacity) {
-  // Zeroed by the kernel, page by page as touched; Clear() re-zeroes.
-  Slot* slots = static_cast<Slot*>(AllocateZeroed(capacity * sizeof(Slot)));
-  if (slots == nullptr) throw std::bad_alloc();
-  Slot* old = slots_;
+CountTable::~CountTable() = default;
+
+uint64_t CountTable::HashOf(const Slot& s) {
+  const size_t size = SizeOf(s);
+  if (size <= kInlineBytes) return HashInline(s.lo, s.hi, size);
+  const std::string_view key = KeyOf(s);
+  return XXH3_64bits(key.data(), key.size());
+}
+
+void CountTable::Place(const Slot& entry, uint64_t hash) {
+  size_t i = Home(hash);
+  while (slots_[i].meta != 0) {
+    if (++i == capacity_) i = 0;
+  }
+  slots_[i] = entry;
+}
+
+void CountTable::ResizeEmpty(size_t capacity) {
+  assert(size_ == 0);
+  std::memset(static_cast<void*>(slots_), 0,
+              std::min(capacity_, capacity) * sizeof(Slot));
+  slot_memory_->Resize(capacity * sizeof(Slot));
+  capacity_ = capacity;
+  SetLimits();
+}
+
+// Home() scales a hash by the capacity, so growing never moves a home
+// down: an entry's new home is at or above its old one (about twice as far
+// from slot 0 when the capacity doubles). Going from the last old slot to
+// the first, each entry is taken out of its slot and probed for from its
+// new home, over slots that hold only entries already moved; none of them
+// reaches a slot not yet visited unless its new home lies below the
+// current slot or its probe wraps around the end. Those few (entries
+// displaced far, near the start) are placed at the end, as any insert is.
+// Reads and writes both sweep the array downwards: no random access.
+void CountTable::GrowInPlace(size_t capacity) {
+  assert(capacity > capacity_);
   const size_t old_capacity = capacity_;
-  slots_ = slots;
+  slot_memory_->Resize(capacity * sizeof(Slot));  // the new slots are zeros
+  capacity_ = capacity;
+  std::vector<std::pair<Slot, uint64_t>> later;
+  constexpr size_t kKeyAhead = 16;  // a long key's bytes are read to rehash
+  for (size_t i = old_capacity; i-- > 0;) {
+    if (i >= kKeyAhead && SizeOf(slots_[i - kKeyAhead]) > kInlineBytes) {
+      __builtin_prefetch(reinterpret_cast<const char*>(slots_[i - kKeyAhead].hi));
+    }
+    const Slot s = slots_[i];
+    if (s.meta == 0) continue;
+    slots_[i] = Slot{};
+    const uint64_t hash = HashOf(s);
+    const size_t j = Home(hash);
+    if (j < i) {
+      later.emplace_back(s, hash);
+      continue;
+    }
+    size_t end = j;  // the first empty slot from j on
+    while (end < capacity_ && slots_[end].meta != 0) ++end;
+    if (end == capacity_) {  // the run would wrap around, below i
+      later.emplace_back(s, hash);
+      continue;
+    }
+    // Within the run from its home on, the entry goes ahead of the first
+    // one with a smaller count; those after it move up one slot, which
+    // keeps them findable. So the most frequent pretokens sit nearest
+    // their homes. Placed at the first empty slot instead, they would be
+    // displaced most, because this sweep places the entries of a run in
+    // the reverse of the order they came in, in which the frequent ones
+    // mostly came first (measured on web text: 0.35 probes per lookup
+    // more).
+    const uint64_t count = CountOf(s);
+    size_t p = j;
+    while (p < end && CountOf(slots_[p]) >= count) ++p;
+    std::memmove(static_cast<void*>(&slots_[p + 1]), &slots_[p],
+                 (end - p) * sizeof(Slot));
+    slots_[p] = s;
+  }
+  for (const auto& [s, hash] : later) Place(s, hash);
+  SetLimits();
+}
+
+void CountTable::MoveTo(size_t capacity) {
+  auto memory = std::make_unique<SlotMemory>(2 * capacity * sizeof(Slot));
+  memory->Resize(capacity * sizeof(Slot));
+  std::unique_ptr<SlotMemory> old_memory = std::move(slot_memory_);
+  const Slot* const old = slots_;
+  const size_t old_capacity = capacity_;
+  slot_memory_ = std::move(memory);
+  slots_ = static_cast<Slot*>(slot_memory_->data());
   capacity_ = capacity;
   // In groups, as AddBatch() does: the homes of a group are prefetched
   // before any is probed, and a long key's bytes a little before it is
   // hashed, so that the misses of the new array and of the arena overlap.
   constexpr size_t kGroup = 32;
   constexpr size_t kKeyAhead = 16;
-  size_t homes[kGroup];
+  uint64_t hashes[kGroup];
   const Slot* from[kGroup];
   for (size_t j = 0; j < old_capacity;) {
     size_t n = 0;
@@ -168,47 +257,25 @@ void CountTable::Reallocate(size_t capacity) {
       }
       const Slot& s = old[j];
       if (s.meta == 0) continue;
-      const size_t size = SizeOf(s);
-      // An inline key is rehashed from its words; a long one is read again.
-      homes[n] = Home(size <= kInlineBytes
-                          ? HashInline(s.lo, s.hi, size)
-                          : XXH3_64bits(KeyOf(s).data(), KeyOf(s).size()));
-      const char* home = reinterpret_cast<const char*>(&slots_[homes[n]]);
+      hashes[n] = HashOf(s);
+      const char* home = reinterpret_cast<const char*>(&slots_[Home(hashes[n])]);
       __builtin_prefetch(home, 1);
       __builtin_prefetch(home + sizeof(Slot) - 1, 1);
       from[n++] = &s;
     }
-    for (size_t k = 0; k < n; ++k) {
-      size_t i = homes[k];
-      while (slots_[i].meta != 0) {
-        if (++i == capacity_) i = 0;
-      }
-      slots_[i] = *from[k];
-    }
+    for (size_t k = 0; k < n; ++k) Place(*from[k], hashes[k]);
   }
-  FreeZeroed(old, old_capacity * sizeof(Slot));
   SetLimits();
 }
 
 void CountTable::SetLimits() {
-  // The largest capacity reachable by growing within the budget, which
-  // holds the old and the new array at once while it rehashes.
-  size_t reachable = capacity_;
-  while (reachable < max_capacity_) {
-    const size_t next = std::min(2 * reachable, max_capacity_);
-    if (reachable + next > max_capacity_) break;
-    reachable = next;
-  }
-  grows_in_budget_ = reachable > capacity_;
   grow_at_ = static_cast<size_t>(
-      capacity_ * (grows_in_budget_ ? kMaxLoad : kOverflowLoad));
-  const size_t load_limit = static_cast<size_t>(reachable * kMaxLoad);
+      capacity_ * (capacity_ < max_capacity_ ? kMaxLoad : kOverflowLoad));
+  const size_t load_limit = static_cast<size_t>(max_capacity_ * kMaxLoad);
   // A tiny budget still accepts one piece; it just spills after each.
   max_entries_ =
       load_limit > max_piece_bytes_ ? load_limit - max_piece_bytes_ : 0;
 }
-
-CountTable::~CountTable() { FreeZeroed(slots_, capacity_ * sizeof(Slot)); }
 
 void CountTable::Add(std::string_view token, uint64_t n) {
   assert(n > 0 && !sorted_);
@@ -337,15 +404,21 @@ void CountTable::InsertLong(std::string_view token, uint64_t hash, uint64_t lo,
 }
 
 void CountTable::Grow() {
-  if (grows_in_budget_) {
-    Reallocate(std::min(2 * capacity_, max_capacity_));
-    return;
+  size_t capacity = 2 * capacity_;
+  if (capacity_ < max_capacity_) {
+    // Straight to the slot share when doubling would come close to it: a
+    // small step would leave GrowInPlace() many entries to place last.
+    if (capacity + capacity / 4 > max_capacity_) capacity = max_capacity_;
   }
-  // Only a piece far larger than max_piece_bytes gets here: a stretch of
-  // input with no resume point in it (e.g. megabytes of CJK text without a
-  // newline). Correctness first: double, over budget, until the next
+  // Else only a piece far larger than max_piece_bytes gets here: a stretch
+  // of input with no resume point in it (e.g. megabytes of CJK text without
+  // a newline). Correctness first: double, over budget, until the next
   // resume point spills and Clear() shrinks back.
-  Reallocate(2 * capacity_);
+  if (capacity * sizeof(Slot) <= slot_memory_->reserved()) {
+    GrowInPlace(capacity);
+  } else {
+    MoveTo(capacity);
+  }
 }
 
 void CountTable::SortForSpill() {
@@ -442,8 +515,8 @@ void CountTable::SetSlotShare(size_t capacity) {
   const size_t least = std::max(
       static_cast<size_t>(budget_ * kMinSlotShare) / sizeof(Slot),
       SlotsForTwoPieces(max_piece_bytes_));
-  const size_t most = static_cast<size_t>(budget_ * kMaxSlotShare) / sizeof(Slot);
-  max_capacity_ = std::max(std::min(std::max(capacity, least), most), kMinCapacity);
+  max_capacity_ = std::min(std::max({capacity, least, kMinCapacity}),
+                           MostSlots(budget_, sizeof(Slot)));
   const size_t slot_bytes = max_capacity_ * sizeof(Slot);
   arena_limit_ = budget_ > slot_bytes + reserve_ ? budget_ - slot_bytes - reserve_ : 0;
 }
@@ -465,25 +538,20 @@ void CountTable::Clear() {
     const double usable = budget_ > reserve_ ? double(budget_ - reserve_) : 0;
     const auto fit = static_cast<size_t>(
         usable / (sizeof(Slot) + kMaxLoad * arena_per_entry));
-    // Within 10% below the fit, the array is kept: reallocating costs as
-    // much as the page faults of a new array.
+    // Within 10% below the fit, the array is kept: resizing it costs page
+    // faults.
     SetSlotShare(capacity_ <= fit && capacity_ >= fit / 10 * 9 ? capacity_ : fit);
   }
   arena_.Reset();
+  // A piece with no resume point may have filled the arena past its share;
+  // what it kept beyond that goes back.
+  const size_t slot_bytes = max_capacity_ * sizeof(Slot);
+  arena_.Trim(budget_ > slot_bytes ? budget_ - slot_bytes : 0);
   size_ = 0;
   total_ = 0;
   sorted_ = false;
-  if (filled && capacity_ != max_capacity_) {
-    // Spilled when full: the next round starts at the full size.
-    // Freed first, so old and new never coexist.
-    FreeZeroed(slots_, capacity_ * sizeof(Slot));
-    slots_ = nullptr;
-    capacity_ = 0;
-    Reallocate(max_capacity_);
-  } else {
-    std::memset(static_cast<void*>(slots_), 0, capacity_ * sizeof(Slot));
-    SetLimits();
-  }
+  // Spilled when full: the next round starts at the full size.
+  ResizeEmpty(filled ? max_capacity_ : capacity_);
 }
 
 size_t CountTable::memory_used() const {

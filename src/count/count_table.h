@@ -8,9 +8,10 @@
 // probing any, so that the cache misses of a large table overlap instead of
 // following one another.
 //
-// The slot array starts small and doubles while the old and the new array
-// both fit the budget's slot share (a small vocabulary stays in cache);
-// after a spill for want of room it restarts at the full share. Keys over
+// The slot array starts small (a small vocabulary stays in cache) and
+// grows in place, within address space reserved for the whole slot share of
+// the budget, up to that share; after a spill for want of room it restarts
+// at the full share. Keys over
 // 16 bytes go to the arena, whose blocks are counted too. How the budget is
 // split between slots and arena follows what the last full round used, so
 // that both run out together whether most keys are short (stories) or long.
@@ -27,10 +28,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 #include <vector>
 
 #include "count/arena.h"
+#include "count/slot_memory.h"
 
 namespace pretokdb {
 
@@ -173,12 +176,21 @@ class CountTable {
   // the key bytes before `byte`).
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
+  // The hash a slot's key was placed by.
+  static uint64_t HashOf(const Slot& s);
   void Grow();
+  // Rehashes every entry into `capacity` (> capacity_) slots of the same
+  // memory, which must have room for them.
+  void GrowInPlace(size_t capacity);
+  // Rehashes every entry into `capacity` slots of new memory.
+  void MoveTo(size_t capacity);
+  // Puts an entry whose key is not in the table into its place.
+  void Place(const Slot& entry, uint64_t hash);
+  // Sets the capacity of an empty table.
+  void ResizeEmpty(size_t capacity);
   // Gives `capacity` slots (clamped) to the array and the rest of the
   // budget, less the reserve, to the arena.
   void SetSlotShare(size_t capacity);
-  // Moves every entry into a new array of `capacity` slots.
-  void Reallocate(size_t capacity);
   // Sets when Add() grows the array and when NeedsSpill() says so, from
   // the capacity and the slot share.
   void SetLimits();
@@ -188,14 +200,14 @@ class CountTable {
   const size_t reserve_;   // headroom for one piece
   size_t max_capacity_;  // the slot share of the budget
   size_t capacity_ = 0;
-  bool grows_in_budget_ = false;  // old + doubled array fit the slot share
-  size_t grow_at_ = 0;            // Add() grows when size_ reaches it
-  size_t max_entries_ = 0;  // load limit at the reachable capacity, less a piece
+  size_t grow_at_ = 0;      // Add() grows when size_ reaches it
+  size_t max_entries_ = 0;  // load limit at the slot share, less a piece
   size_t arena_limit_;      // arena bytes allowed, less one piece of headroom
   size_t size_ = 0;
   uint64_t total_ = 0;
   bool sorted_ = false;  // SortForSpill() ran; only Clear() undoes it
-  Slot* slots_ = nullptr;
+  std::unique_ptr<SlotMemory> slot_memory_;
+  Slot* slots_ = nullptr;  // in slot_memory_
   Arena arena_;
 };
 

@@ -1,54 +1,75 @@
 #include "count/slot_memory.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cassert>
 #include <cstdint>
-#include <cstdlib>
+#include <cstring>
+#include <new>
 
 namespace pretokdb {
 
 namespace {
-// Below this, malloc's own pools do better than a mapping per array.
-constexpr size_t kMapThreshold = size_t{4} << 20;
-constexpr size_t kHugePage = size_t{2} << 20;
-}  // namespace
 
-void* AllocateZeroed(size_t bytes) {
-  if (bytes < kMapThreshold) return std::calloc(bytes, 1);
-  // Over-map by one huge page so that the array can start on a huge-page
-  // boundary; the kernel can then back all of it with huge pages.
-  const size_t mapped = bytes + kHugePage;
-  void* base = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return nullptr;
-  const uintptr_t b = reinterpret_cast<uintptr_t>(base);
-  const uintptr_t aligned = (b + kHugePage - 1) & ~(kHugePage - 1);
-  // Give back the unused head and tail.
-  if (aligned > b) munmap(base, aligned - b);
-  const uintptr_t end = b + mapped;
-  if (end > aligned + bytes) {
-    munmap(reinterpret_cast<void*>(aligned + bytes), end - (aligned + bytes));
-  }
-  void* p = reinterpret_cast<void*>(aligned);
-  madvise(p, bytes, MADV_HUGEPAGE);  // advisory: fine if unsupported
-  // Write to every page now. A table reads a slot before it writes it, and
-  // a first read maps the shared zero page, which the write must then
-  // replace: a second fault, and a TLB flush on every CPU running another
-  // worker (measured: a quarter of a 2-worker run on 100 MB of web text).
-  // The hash spreads entries over the whole array, so every page would be
-  // written soon anyway.
-  volatile char* const bytes_p = static_cast<char*>(p);
-  for (size_t off = 0; off < bytes; off += 4096) bytes_p[off] = 0;
-  return p;
+constexpr size_t kHugePage = size_t{2} << 20;
+// Below this, huge pages would mostly back slots the table does not have.
+constexpr size_t kHugeFrom = size_t{4} << 20;
+
+size_t PageSize() {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
 }
 
-void FreeZeroed(void* p, size_t bytes) {
-  if (p == nullptr) return;
-  if (bytes < kMapThreshold) {
-    std::free(p);
+size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+}  // namespace
+
+SlotMemory::SlotMemory(size_t max_bytes) {
+  reserved_ = RoundUp(std::max<size_t>(max_bytes, 1), PageSize());
+  // Over-reserve by a huge page so that the array can start on a huge-page
+  // boundary; the kernel can then back all of it with huge pages.
+  // MAP_NORESERVE: only the backed prefix is ever used, so the reservation
+  // should not count against the overcommit limit.
+  const size_t extra = reserved_ >= kHugeFrom ? kHugePage : 0;
+  mapped_ = reserved_ + extra;
+  map_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE,
+              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (map_ == MAP_FAILED) {
+    map_ = nullptr;
+    throw std::bad_alloc();
+  }
+  const uintptr_t b = reinterpret_cast<uintptr_t>(map_);
+  base_ = reinterpret_cast<char*>(extra ? RoundUp(b, kHugePage) : b);
+}
+
+SlotMemory::~SlotMemory() {
+  if (map_ != nullptr) munmap(map_, mapped_);
+}
+
+void SlotMemory::Resize(size_t bytes) {
+  assert(bytes <= reserved_);
+  const size_t target = RoundUp(bytes, PageSize());
+  if (bytes < size_) {
+    // Keep "[size_, backed_) holds zeros" for the next growth.
+    std::memset(base_ + bytes, 0, std::min(size_, target) - bytes);
+    // The dropped pages read as zeros again, and their memory is given back.
+    if (target < backed_) madvise(base_ + target, backed_ - target, MADV_DONTNEED);
+    size_ = bytes;
+    backed_ = target;
     return;
   }
-  munmap(p, bytes);
+  if (target >= kHugeFrom) {
+    // Advisory, fine if unsupported. Only the 2 MiB blocks not yet touched
+    // get huge pages; the small start keeps its small ones.
+    const size_t end = static_cast<size_t>(static_cast<char*>(map_) + mapped_ - base_);
+    madvise(base_, std::min(RoundUp(target, kHugePage), end), MADV_HUGEPAGE);
+  }
+  volatile char* const p = base_;
+  for (size_t off = backed_; off < target; off += PageSize()) p[off] = 0;
+  size_ = bytes;
+  backed_ = target;
 }
 
 }  // namespace pretokdb

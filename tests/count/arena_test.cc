@@ -83,6 +83,23 @@ TEST(ArenaTest, ResetKeepsBlocksAndReusesThem) {
   }
 }
 
+TEST(ArenaTest, TrimFreesKeptBlocksDownToTheLimit) {
+  Arena arena(kBlock);
+  for (int i = 0; i < 1000; i++) arena.Allocate(100);
+  const size_t held = arena.memory_held();
+  arena.Reset();
+  arena.Trim(held);  // within the limit: nothing to free
+  EXPECT_EQ(arena.memory_held(), held);
+  arena.Trim(3 * kBlock + 1);
+  EXPECT_EQ(arena.memory_held(), 3 * kBlock);
+  arena.Trim(0);
+  EXPECT_EQ(arena.memory_held(), 0u);
+  // And it still allocates.
+  char* p = arena.Allocate(100);
+  std::memset(p, 'x', 100);
+  EXPECT_EQ(arena.memory_held(), kBlock);
+}
+
 TEST(ArenaTest, LargeRequestsAreFreedAtReset) {
   Arena arena(kBlock);
   arena.Allocate(10);

@@ -346,6 +346,66 @@ TEST(CountTableTest, AddBatchCountsAsAddDoes) {
   EXPECT_EQ(Contents(batched), doubled);
 }
 
+// The slot array grows by rehashing in place, from its small start up to
+// its share of the budget: after every step every count is still there,
+// for inline and long keys alike, and every key is where a probe finds it
+// (a misplaced one would be added again as a second entry).
+TEST(CountTableTest, GrowingKeepsEveryCount) {
+  CountTable table(16 << 20, 16 << 10);
+  std::mt19937 rnd(5);
+  Counts expected;
+  size_t capacity = table.capacity();
+  int growths = 0;
+  for (uint64_t i = 0; !table.NeedsSpill(); i++) {
+    // Every fifth token is an earlier one again.
+    const uint64_t id = i % 5 == 4 ? rnd() % i : i;
+    const std::string t = DistinctToken(id, 1 + id % 29);
+    const uint64_t n = 1 + rnd() % 3;
+    table.Add(t, n);
+    expected[t] += n;
+    if (table.capacity() != capacity) {
+      ASSERT_GT(table.capacity(), capacity);
+      capacity = table.capacity();
+      growths++;
+      ASSERT_EQ(Contents(table), expected) << "after growing to " << capacity;
+      // Every key is found where a probe looks for it: adding each once
+      // more adds no entry.
+      for (auto& [token, count] : expected) {
+        table.Add(token);
+        count++;
+      }
+      ASSERT_EQ(table.size(), expected.size()) << "after growing to " << capacity;
+    }
+  }
+  EXPECT_GE(growths, 5);
+  EXPECT_EQ(Contents(table), expected);
+  EXPECT_LE(table.memory_used(), size_t{16} << 20);
+}
+
+// A piece with no resume point in it may hold more distinct tokens than the
+// budget: the table grows past its share (in place, then into new memory)
+// rather than lose a count, and Clear() shrinks it back within the budget.
+TEST(CountTableTest, OversizedPieceGrowsPastBudgetThenShrinks) {
+  constexpr size_t kBudget = 64 << 10;
+  CountTable table(kBudget, 64);
+  for (int cycle = 0; cycle < 2; cycle++) {
+    Counts expected;
+    for (uint64_t i = 0; i < 40000; i++) {
+      const std::string t = DistinctToken(i, 1 + i % 20);
+      table.Add(t, 1 + i % 3);
+      expected[t] += 1 + i % 3;
+    }
+    EXPECT_GT(table.memory_used(), 8 * kBudget);
+    EXPECT_TRUE(table.NeedsSpill());
+    EXPECT_EQ(Contents(table), expected);
+    table.Clear();
+    EXPECT_LE(table.memory_used(), kBudget);
+    table.Add("after");
+    EXPECT_EQ(Contents(table), (Counts{{"after", 1}}));
+    table.Clear();
+  }
+}
+
 // The entries after SortForSpill(), in order, as a spill reads them.
 std::vector<std::pair<std::string, uint64_t>> SortedEntries(
     const CountTable& table) {
