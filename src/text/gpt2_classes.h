@@ -116,13 +116,16 @@ inline const char* SkipRun(const char* p, const char* limit) {
     const uint8_t c = kByteClass[static_cast<uint8_t>(*p)];
     if (c == K) {
       p++;
-    } else if (c == kNonAscii) {
-      int len;
-      if (DecodeClass(p, limit, &len) != K) break;
-      p += len;
-    } else {
-      break;
+      continue;
     }
+    if (c != kNonAscii) break;
+    // Non-ASCII characters come in runs (a word of Cyrillic, a CJK
+    // sentence): stay in this loop until an ASCII byte comes.
+    do {
+      int len;
+      if (DecodeClass(p, limit, &len) != K) return p;
+      p += len;
+    } while (p < limit && static_cast<uint8_t>(*p) >= 0x80);
   }
   return p;
 }

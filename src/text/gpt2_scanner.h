@@ -64,13 +64,18 @@ void ScanGpt2(const char* p, const char* limit, Sink&& sink) {
     }
 #endif
     const char* const start = p;
-    // Fast path: most tokens of prose are ASCII-initial words, with or
-    // without one leading U+0020.
+    // Fast path: most tokens of prose are words, with or without one
+    // leading U+0020.
     const char* const word = p + (*p == ' ');
-    if (word < limit && kByteClass[static_cast<uint8_t>(*word)] == kLetter) {
-      p = SkipRun<kLetter>(word + 1, limit);
-      sink(std::string_view(start, p - start));
-      continue;
+    if (word < limit) {
+      uint8_t c = kByteClass[static_cast<uint8_t>(*word)];
+      int len = 1;
+      if (c == kNonAscii) c = DecodeClass(word, limit, &len);
+      if (c == kLetter) {
+        p = SkipRun<kLetter>(word + len, limit);
+        sink(std::string_view(start, p - start));
+        continue;
+      }
     }
     int len;
     const uint8_t cls = ClassAt(p, limit, &len);
