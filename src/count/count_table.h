@@ -84,7 +84,8 @@ class CountTable {
 
   // Spilling. SortForSpill() rearranges the table, in place, into its
   // entries sorted by pretoken bytes (unsigned, lexicographic): a spill
-  // needs no memory beside the table's, so the table can have the whole
+  // needs no memory beside the table's (but for 640 KiB of bucket tables
+  // when it holds 256Ki entries or more), so the table can have the whole
   // worker's share. Read them with SortedToken(i) and SortedCount(i),
   // i < size(), then Clear(); nothing else may be called in between, but
   // SortForSpill() again (a failed spill tried again) is harmless.
@@ -176,6 +177,8 @@ class CountTable {
   // the key bytes before `byte`).
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
+  static void SortSlotsOnTwoBytes(Slot* a, size_t n);
+  static void SortLeaf(Slot* a, size_t n);
   // The hash a slot's key was placed by.
   static uint64_t HashOf(const Slot& s);
   void Grow();

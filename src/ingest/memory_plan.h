@@ -6,8 +6,9 @@
 //                       count table                        90% of its share
 //
 // A spill sorts the table in place (CountTable::SortForSpill), so it needs
-// no memory beside the table but the SST writer's block buffers, which fit
-// in the last 10%. Peak RSS was measured against this split (README,
+// no memory beside the table but the SST writer's block buffers and, for a
+// large table, the sort's bucket tables (640 KiB), which fit in the last
+// 10%. Peak RSS was measured against this split (README,
 // "Memory").
 
 #ifndef PRETOKDB_INGEST_MEMORY_PLAN_H_

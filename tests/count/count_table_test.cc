@@ -470,5 +470,30 @@ TEST(CountTableTest, SortForSpillOrdersEveryKindOfKey) {
             (std::vector<std::pair<std::string, uint64_t>>{{"again", 2}}));
 }
 
+// A table large enough that the sort starts with a pass by two key bytes:
+// the same order, for keys of every size and of every first two bytes
+// (NUL and 0xFF included), many sharing long prefixes.
+TEST(CountTableTest, SortForSpillOrdersALargeTable) {
+  std::mt19937 rnd(3);
+  std::map<std::string, uint64_t> expected;
+  CountTable table(64 << 20, 1 << 20);
+  const char alphabet[] = {'\0', '\x01', ' ', 'a', 'b', 'z', '\x7F', '\x80', '\xFF'};
+  while (expected.size() < 400000) {
+    std::string t;
+    const size_t len = rnd() % 4 == 0 ? 1 + rnd() % 40 : 1 + rnd() % 10;
+    for (size_t i = 0; i < len; i++) {
+      t.push_back(alphabet[rnd() % sizeof(alphabet)]);
+    }
+    const uint64_t n = 1 + rnd() % 3;
+    table.Add(t, n);
+    expected[t] += n;
+  }
+  ASSERT_EQ(table.size(), expected.size());
+  table.SortForSpill();
+  const std::vector<std::pair<std::string, uint64_t>> want(expected.begin(),
+                                                           expected.end());
+  EXPECT_EQ(SortedEntries(table), want);
+}
+
 }  // namespace
 }  // namespace pretokdb
