@@ -2,9 +2,13 @@
 
 namespace pretokdb {
 
+void EncodeFixed64(char* dst, uint64_t value) {
+  for (int i = 0; i < 8; ++i) dst[i] = static_cast<char>(value >> (8 * i));
+}
+
 void PutFixed64(std::string* dst, uint64_t value) {
   char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(value >> (8 * i));
+  EncodeFixed64(buf, value);
   dst->append(buf, 8);
 }
 

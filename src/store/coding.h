@@ -11,6 +11,8 @@
 
 namespace pretokdb {
 
+// Writes value as 8 bytes, little-endian, at dst.
+void EncodeFixed64(char* dst, uint64_t value);
 void PutFixed64(std::string* dst, uint64_t value);
 void PutBigEndian64(std::string* dst, uint64_t value);
 void PutVarint64(std::string* dst, uint64_t value);

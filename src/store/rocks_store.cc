@@ -491,7 +491,7 @@ Status RocksStore::WriteRun(const CountSource& counts, std::string* run,
                             uint64_t* bytes) {
   const size_t n = counts.size();
   *run = NewIngestFile("counts");
-  std::string value;
+  char value[8];
   rocksdb::ExternalSstFileInfo info;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
                                 counts_);
@@ -500,9 +500,8 @@ Status RocksStore::WriteRun(const CountSource& counts, std::string* run,
   for (size_t i = 0; i < kAhead && i < n; ++i) counts.Prefetch(i);
   for (size_t i = 0; s.ok() && i < n; ++i) {
     if (i + kAhead < n) counts.Prefetch(i + kAhead);
-    value.clear();
-    PutFixed64(&value, counts.count(i));
-    s = writer.Merge(ToSlice(counts.token(i)), value);
+    EncodeFixed64(value, counts.count(i));
+    s = writer.Merge(ToSlice(counts.token(i)), rocksdb::Slice(value, 8));
   }
   if (s.ok()) s = writer.Finish(&info);
   if (!s.ok()) {
