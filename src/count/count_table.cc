@@ -145,8 +145,8 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
                sizeof(Slot));
   // Room for the largest slot share, and for doubling past it once (a
   // piece with no resume point, Grow()) before the array has to move.
-  slot_memory_ = std::make_unique<SlotMemory>(
-      2 * MostSlots(byte_budget, sizeof(Slot)) * sizeof(Slot));
+  slot_memory_ =
+      ReserveSlots(MostSlots(byte_budget, sizeof(Slot)) * sizeof(Slot));
   slots_ = static_cast<Slot*>(slot_memory_->data());
   // Start small: a small vocabulary then lives in a few hundred KiB that
   // stay in cache, instead of being scattered over the whole budget.
@@ -156,6 +156,18 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
 }
 
 CountTable::~CountTable() = default;
+
+// Twice what is needed, so that the array can double in place once. The
+// reservation is address space only, unless the system does not
+// overcommit (vm.overcommit_memory=2), where it counts against the commit
+// limit as memory would: then what is needed is enough.
+std::unique_ptr<SlotMemory> CountTable::ReserveSlots(size_t bytes) {
+  try {
+    return std::make_unique<SlotMemory>(2 * bytes);
+  } catch (const std::bad_alloc&) {
+    return std::make_unique<SlotMemory>(bytes);
+  }
+}
 
 uint64_t CountTable::HashOf(const Slot& s) {
   const size_t size = SizeOf(s);
@@ -236,7 +248,7 @@ void CountTable::GrowInPlace(size_t capacity) {
 }
 
 void CountTable::MoveTo(size_t capacity) {
-  auto memory = std::make_unique<SlotMemory>(2 * capacity * sizeof(Slot));
+  std::unique_ptr<SlotMemory> memory = ReserveSlots(capacity * sizeof(Slot));
   memory->Resize(capacity * sizeof(Slot));
   std::unique_ptr<SlotMemory> old_memory = std::move(slot_memory_);
   const Slot* const old = slots_;

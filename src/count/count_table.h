@@ -179,6 +179,8 @@ class CountTable {
   static void SortSlots(Slot* a, size_t n, int byte);
   static void SortSlotsOnTwoBytes(Slot* a, size_t n);
   static void SortLeaf(Slot* a, size_t n);
+  // Address space for a slot array of up to `bytes`, or more.
+  static std::unique_ptr<SlotMemory> ReserveSlots(size_t bytes);
   // The hash a slot's key was placed by.
   static uint64_t HashOf(const Slot& s);
   void Grow();

@@ -24,6 +24,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <unordered_map>
 
@@ -259,19 +260,29 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     boost::asio::thread_pool pool(threads);
     for (int w = 0; w < threads; ++w) {
       boost::asio::post(pool, [&, w] {
-        Worker worker(w, context);
         Status ws;
-        for (;;) {
-          if (stop_.load()) break;
-          size_t t = next_task.fetch_add(1);
-          if (t >= tasks.size()) break;
-          ws = worker.Run(tasks[t]);
-          if (!ws.ok()) break;
-        }
-        // Commit what this worker holds, whatever ended its loop.
-        Status spill = worker.Spill();
-        if (ws.ok() || ws.IsAborted()) {
-          if (!spill.ok()) ws = spill;
+        // An exception must not leave the pool's thread (that would end the
+        // process): out of memory stops the run like any error, and what
+        // the workers committed stays committed.
+        try {
+          Worker worker(w, context);
+          for (;;) {
+            if (stop_.load()) break;
+            size_t t = next_task.fetch_add(1);
+            if (t >= tasks.size()) break;
+            ws = worker.Run(tasks[t]);
+            if (!ws.ok()) break;
+          }
+          // Commit what this worker holds, whatever ended its loop.
+          Status spill = worker.Spill();
+          if (ws.ok() || ws.IsAborted()) {
+            if (!spill.ok()) ws = spill;
+          }
+        } catch (const std::bad_alloc&) {
+          ws = Status::IOError(
+              db_path_,
+              "out of memory for a worker (try a smaller --memory-limit or "
+              "fewer --workers); the run can be resumed");
         }
         if (!ws.ok() && !ws.IsAborted()) {
           std::lock_guard<std::mutex> lock(error_mu);

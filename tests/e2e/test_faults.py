@@ -22,6 +22,11 @@ Test cases (one section each):
                      `index` and for the readers.
   5. no database     query/top/stats/export on a path that does not exist: one
                      line, and the path is not created.
+  6. out of memory   `index` whose --memory-limit the process cannot get (its
+                     address space capped with RLIMIT_AS) fails with one line
+                     saying so, not an abort from a worker thread; the same
+                     command with a limit it can get then finishes, with the
+                     counts of an uninterrupted run.
 
 "Unreadable file": chmod 000 stops nobody who is root (CAP_DAC_OVERRIDE), so
 when this test runs as root the `index` command of that check runs as user
@@ -38,6 +43,7 @@ failure so that the mark gets removed (as unittest's unexpected successes).
 """
 import glob
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -49,7 +55,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_lib import (RefCache, Report, Runner, TempDir, diff_counts,  # noqa: E402
                      first_diff_line, hex_export, make_corpus, parse_args, parse_hex_export,
                      stats_without_elapsed)
-from e2e_lib import Result  # noqa: E402  (not in e2e_lib.__all__)
+from e2e_lib import Result, _child_setup  # noqa: E402  (not in e2e_lib.__all__)
 
 BIG_SIZE = "30M"          # web text; at 64K and 2 workers the run takes ~5 s
 BIG_SEED = 3
@@ -774,6 +780,43 @@ class Faults:
                   r.rc == 1 and len(lines) == 1 and "pretok.db" in lines[0] and
                   not os.path.lexists(os.path.join(cwd, "pretok.db")), r.describe())
 
+    # ------------------------------------------------------------------ 6. out of memory
+
+    def run_with_address_space(self, limit_bytes):
+        """A run_as for expect_error: the binary with RLIMIT_AS set."""
+        def run(args, timeout):
+            def cap():
+                _child_setup()
+                resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+            argv = self.run.cmd(*args)
+            t0 = time.time()
+            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, preexec_fn=cap)
+            try:
+                out, err = p.communicate(timeout=timeout)
+                return Result(argv, p.returncode, out, err, time.time() - t0)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, err = p.communicate()
+                return Result(argv, p.returncode, out, err, time.time() - t0, timed_out=True)
+        return run
+
+    def out_of_memory(self):
+        rep, run = self.rep, self.run
+        db = self.new_db("oom")
+        # A 4G limit gives one worker a table of ~2.7 GiB, which cannot be
+        # reserved in 1.5 GiB of address space.
+        args = ["index", "--db", db, "--quiet", "--workers", 1, "--memory-limit", "4G",
+                self.big]
+        self.expect_error(rep, "index with more --memory-limit than the process can get",
+                          args, ["out of memory"], timeout=60,
+                          run_as=self.run_with_address_space(1536 << 20))
+        r = run.run("index", "--db", db, "--quiet", "--workers", WORKERS,
+                    "--memory-limit", "256M", self.big, timeout=120)
+        rep.check("out of memory: the same files with --memory-limit 256M then exit 0", r.ok,
+                  r.describe() if not r.ok else "%.1f s" % r.elapsed)
+        self.compare_final("out of memory: the run after it", db)
+
     # ------------------------------------------------------------------ main
 
     def section(self, title, fn):
@@ -790,6 +833,7 @@ class Faults:
             self.section("1. second index while one is running", self.lock)
             self.section("2. query/top/stats/export during a run", self.readers)
             self.section("3. full disk", self.full_disk)
+            self.section("6. out of memory", self.out_of_memory)
         self.section("4. bad inputs and damaged databases", self.bad_inputs)
         self.section("5. readers on a database that does not exist", self.no_database)
 
