@@ -209,9 +209,17 @@ void CountTable::GrowInPlace(size_t capacity) {
   capacity_ = capacity;
   std::vector<std::pair<Slot, uint64_t>> later;
   constexpr size_t kKeyAhead = 16;  // a long key's bytes are read to rehash
+  constexpr size_t kHomeAhead = 64;
+  const uint64_t ratio = (uint64_t{capacity} << 16) / old_capacity;  // 16.16
   for (size_t i = old_capacity; i-- > 0;) {
     if (i >= kKeyAhead && SizeOf(slots_[i - kKeyAhead]) > kInlineBytes) {
       __builtin_prefetch(reinterpret_cast<const char*>(slots_[i - kKeyAhead].hi));
+    }
+    // Where the entries a little further down will go: the new homes of
+    // slots near i lie near i * capacity / old_capacity.
+    if (i >= kHomeAhead) {
+      __builtin_prefetch(&slots_[static_cast<size_t>(
+          (static_cast<unsigned __int128>(i - kHomeAhead) * ratio) >> 16)], 1);
     }
     const Slot s = slots_[i];
     if (s.meta == 0) continue;
@@ -239,8 +247,10 @@ void CountTable::GrowInPlace(size_t capacity) {
     const uint64_t count = CountOf(s);
     size_t p = j;
     while (p < end && CountOf(slots_[p]) >= count) ++p;
-    std::memmove(static_cast<void*>(&slots_[p + 1]), &slots_[p],
-                 (end - p) * sizeof(Slot));
+    if (p != end) {
+      std::memmove(static_cast<void*>(&slots_[p + 1]), &slots_[p],
+                   (end - p) * sizeof(Slot));
+    }
     slots_[p] = s;
   }
   for (const auto& [s, hash] : later) Place(s, hash);
