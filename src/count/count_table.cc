@@ -53,6 +53,25 @@ size_t MostSlots(size_t budget, size_t slot_bytes) {
                   kMinCapacity);
 }
 
+// n elements of T: on the stack up to N (the common case, no allocation),
+// on the heap beyond.
+template <typename T, size_t N>
+class ScratchArray {
+ public:
+  explicit ScratchArray(size_t n) {
+    if (n > N) {
+      heap_.resize(n);
+      data_ = heap_.data();
+    }
+  }
+  T* data() { return data_; }
+
+ private:
+  T stack_[N];
+  std::vector<T> heap_;
+  T* data_ = stack_;
+};
+
 size_t ArenaBlockSize(size_t budget) {
   return std::clamp<size_t>(budget / 32, 256, size_t{1} << 20);
 }
@@ -495,13 +514,8 @@ void CountTable::SortLeaf(Slot* a, size_t n) {
     uint64_t second;  // bytes 8-15, zero-padded, big-endian
     const Slot* slot;
   };
-  std::vector<Key> heap_keys;
-  Key stack_keys[64];
-  Key* keys = stack_keys;
-  if (n > std::size(stack_keys)) {
-    heap_keys.resize(n);
-    keys = heap_keys.data();
-  }
+  ScratchArray<Key, 64> key_array(n);
+  Key* const keys = key_array.data();
   for (size_t i = 0; i < n; ++i) {
     const Slot& s = a[i];
     uint64_t second = s.hi;
@@ -513,13 +527,8 @@ void CountTable::SortLeaf(Slot* a, size_t n) {
     if (x.second != y.second) return x.second < y.second;
     return SortedBefore(*x.slot, *y.slot);
   });
-  std::vector<Slot> heap_sorted;
-  Slot stack_sorted[64];
-  Slot* sorted = stack_sorted;
-  if (n > std::size(stack_sorted)) {
-    heap_sorted.resize(n);
-    sorted = heap_sorted.data();
-  }
+  ScratchArray<Slot, 64> sorted_array(n);
+  Slot* const sorted = sorted_array.data();
   for (size_t i = 0; i < n; ++i) sorted[i] = *keys[i].slot;
   std::memcpy(static_cast<void*>(a), sorted, n * sizeof(Slot));
 }

@@ -45,7 +45,6 @@ import glob
 import os
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -520,18 +519,12 @@ class Faults:
 
     # ------------------------------------------------------------------ 4. bad inputs
 
-    def run_as_nobody(self, args, timeout):
-        """Run the binary as uid/gid 65534 (nobody)."""
-        def demote():
-            for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
-                signal.signal(s, signal.SIG_DFL)
-            os.setgroups([])
-            os.setgid(65534)
-            os.setuid(65534)
+    def run_in_child_setup(self, args, timeout, setup):
+        """Run the binary with setup() called in the child before exec."""
         argv = self.run.cmd(*args)
         t0 = time.time()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, preexec_fn=demote)
+                             stderr=subprocess.PIPE, preexec_fn=setup)
         try:
             out, err = p.communicate(timeout=timeout)
             return Result(argv, p.returncode, out, err, time.time() - t0)
@@ -539,6 +532,15 @@ class Faults:
             p.kill()
             out, err = p.communicate()
             return Result(argv, p.returncode, out, err, time.time() - t0, timed_out=True)
+
+    def run_as_nobody(self, args, timeout):
+        """Run the binary as uid/gid 65534 (nobody)."""
+        def demote():
+            _child_setup()
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+        return self.run_in_child_setup(args, timeout, demote)
 
     def bad_inputs(self):
         rep, run = self.rep, self.run
@@ -784,22 +786,10 @@ class Faults:
 
     def run_with_address_space(self, limit_bytes):
         """A run_as for expect_error: the binary with RLIMIT_AS set."""
-        def run(args, timeout):
-            def cap():
-                _child_setup()
-                resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
-            argv = self.run.cmd(*args)
-            t0 = time.time()
-            p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, preexec_fn=cap)
-            try:
-                out, err = p.communicate(timeout=timeout)
-                return Result(argv, p.returncode, out, err, time.time() - t0)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                out, err = p.communicate()
-                return Result(argv, p.returncode, out, err, time.time() - t0, timed_out=True)
-        return run
+        def cap():
+            _child_setup()
+            resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, limit_bytes))
+        return lambda args, timeout: self.run_in_child_setup(args, timeout, cap)
 
     def out_of_memory(self):
         rep, run = self.rep, self.run
