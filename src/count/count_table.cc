@@ -72,6 +72,32 @@ class ScratchArray {
   T* data_ = stack_;
 };
 
+// The permutation of a radix pass: moves every element of a[] into its
+// bucket, digit(x). Bucket d is [next[d], end[d]), filled up to next[d];
+// unfinished[0, n) lists the buckets not yet filled (and is overwritten).
+// In rounds: each element in the unfilled part of a bucket is swapped to
+// the next free place of its own bucket, and the element it displaces is
+// left for the next round. Unlike following each displaced element at once
+// (the classic cycle), the swaps of one round do not wait on each other,
+// so the CPU overlaps their cache misses; a pass over 40 MB of slots is
+// bound by those. Every swap fills a place, so the rounds end; the last
+// unfinished bucket holds only its own elements.
+template <typename T, typename Index, typename Bucket, typename Digit>
+void FillBuckets(T* a, Index* next, const Index* end, Bucket* unfinished,
+                 size_t n, const Digit& digit) {
+  while (n > 1) {
+    size_t still = 0;
+    for (size_t u = 0; u < n; ++u) {
+      const Bucket d = unfinished[u];
+      for (size_t i = next[d], stop = end[d]; i < stop; ++i) {
+        std::swap(a[i], a[next[digit(a[i])]++]);
+      }
+      if (next[d] != end[d]) unfinished[still++] = d;
+    }
+    n = still;
+  }
+}
+
 size_t ArenaBlockSize(size_t budget) {
   return std::clamp<size_t>(budget / 32, 256, size_t{1} << 20);
 }
@@ -169,9 +195,7 @@ CountTable::CountTable(size_t byte_budget, size_t max_piece_bytes)
   slots_ = static_cast<Slot*>(slot_memory_->data());
   // Start small: a small vocabulary then lives in a few hundred KiB that
   // stay in cache, instead of being scattered over the whole budget.
-  size_t capacity = std::min(max_capacity_, kInitialCapacity);
-  if (capacity + capacity / 4 > max_capacity_) capacity = max_capacity_;
-  ResizeEmpty(capacity);
+  ResizeEmpty(StepTowardShare(kInitialCapacity));
 }
 
 CountTable::~CountTable() = default;
@@ -447,13 +471,16 @@ void CountTable::InsertLong(std::string_view token, uint64_t hash, uint64_t lo,
   }
 }
 
+// A capacity of about `capacity`, but the slot share itself when that is
+// within a quarter of it: a small last step would leave GrowInPlace() many
+// entries to place last.
+size_t CountTable::StepTowardShare(size_t capacity) const {
+  return capacity + capacity / 4 > max_capacity_ ? max_capacity_ : capacity;
+}
+
 void CountTable::Grow() {
   size_t capacity = 2 * capacity_;
-  if (capacity_ < max_capacity_) {
-    // Straight to the slot share when doubling would come close to it: a
-    // small step would leave GrowInPlace() many entries to place last.
-    if (capacity + capacity / 4 > max_capacity_) capacity = max_capacity_;
-  }
+  if (capacity_ < max_capacity_) capacity = StepTowardShare(capacity);
   // Else only a piece far larger than max_piece_bytes gets here: a stretch
   // of input with no resume point in it (e.g. megabytes of CJK text without
   // a newline). Correctness first: double, over budget, until the next
@@ -556,17 +583,8 @@ void CountTable::SortSlotsOnTwoBytes(Slot* a, size_t n) {
     end[d] = sum;
     if (count != 0) unfinished.push_back(static_cast<uint16_t>(d));
   }
-  // As in SortSlots().
-  while (unfinished.size() > 1) {
-    size_t still = 0;
-    for (const uint16_t d : unfinished) {
-      for (size_t i = next[d], stop = end[d]; i < stop; ++i) {
-        std::swap(a[i], a[next[digit(a[i])]++]);
-      }
-      if (next[d] != end[d]) unfinished[still++] = d;
-    }
-    unfinished.resize(still);
-  }
+  FillBuckets(a, next.data(), end.data(), unfinished.data(), unfinished.size(),
+              digit);
   uint32_t begin = 0;
   for (size_t d = 0; d < kBuckets; ++d) {
     if (end[d] - begin > 1) SortSlots(a + begin, end[d] - begin, 2);
@@ -595,7 +613,7 @@ void CountTable::SortSlots(Slot* a, size_t n, int byte) {
   }
   size_t next[256], end[256];
   uint8_t unfinished[256];  // buckets not yet filled
-  int num_unfinished = 0;
+  size_t num_unfinished = 0;
   size_t sum = 0;
   for (int d = 0; d < 256; ++d) {
     next[d] = sum;
@@ -603,24 +621,7 @@ void CountTable::SortSlots(Slot* a, size_t n, int byte) {
     end[d] = sum;
     if (count[d] != 0) unfinished[num_unfinished++] = static_cast<uint8_t>(d);
   }
-  // In rounds: each slot in the unfilled part of a bucket is swapped to the
-  // next free place of its own bucket, and the slot it displaces is left
-  // for the next round. Unlike following each displaced slot at once (the
-  // classic cycle), the swaps of one round do not wait on each other, so
-  // the CPU overlaps their cache misses; a pass over 40 MB of slots is
-  // bound by those. Every swap fills a place, so the rounds end; the last
-  // unfinished bucket holds only its own slots.
-  while (num_unfinished > 1) {
-    int still = 0;
-    for (int u = 0; u < num_unfinished; ++u) {
-      const uint8_t d = unfinished[u];
-      for (size_t i = next[d], stop = end[d]; i < stop; ++i) {
-        std::swap(a[i], a[next[digit(a[i])]++]);
-      }
-      if (next[d] != end[d]) unfinished[still++] = d;
-    }
-    num_unfinished = still;
-  }
+  FillBuckets(a, next, end, unfinished, num_unfinished, digit);
   size_t begin = 0;
   for (int d = 0; d < 256; ++d) {
     if (count[d] > 1) SortSlots(a + begin, count[d], byte + 1);

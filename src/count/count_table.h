@@ -184,6 +184,7 @@ class CountTable {
   // The hash a slot's key was placed by.
   static uint64_t HashOf(const Slot& s);
   void Grow();
+  size_t StepTowardShare(size_t capacity) const;
   // Rehashes every entry into `capacity` (> capacity_) slots of the same
   // memory, which must have room for them.
   void GrowInPlace(size_t capacity);
