@@ -13,7 +13,7 @@ MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
                               ? memory_limit - kFixedBytes
                               : memory_limit / 2;
   MemoryPlan plan;
-  plan.rocksdb_bytes = usable / 4;
+  plan.rocksdb_bytes = usable / 8;
   plan.read_buffer_bytes =
       read_buffer_override != 0
           ? read_buffer_override
@@ -21,7 +21,8 @@ MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
   const uint64_t buffers = 2 * plan.read_buffer_bytes * w;
   const uint64_t rest = usable - plan.rocksdb_bytes;
   const uint64_t per_worker = rest > buffers ? (rest - buffers) / w : 0;
-  plan.table_bytes = std::max<uint64_t>(per_worker * 90 / 100, 32 << 10);
+  const uint64_t spill_reserve = std::min<uint64_t>(per_worker / 10, 4 << 20);
+  plan.table_bytes = std::max<uint64_t>(per_worker - spill_reserve, 32 << 10);
   // A piece of n bytes may add up to n new entries, and the table keeps
   // that many slots free; small pieces keep that reserve a small share.
   plan.piece_bytes = std::clamp<size_t>(plan.table_bytes / 512, 64,

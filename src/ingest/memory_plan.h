@@ -1,15 +1,21 @@
 // How one --memory-limit is divided inside the process.
 //
 //   limit = fixed footprint (code, libraries, thread stacks: kFixedBytes)
-//         + RocksDB (block cache, table readers, compaction) 25% of the rest
+//         + RocksDB (block cache, table readers, compaction) 1/8 of the rest
 //         + per worker: read buffer (x2: a read may grow the carried tail)
-//                       count table                        90% of its share
+//                       count table     its share less a spill reserve
+//
+// RocksDB gets little because indexing writes no memtable and reads little:
+// 10 GB of web text at 256M, with compactions of 64 files, peaked at
+// 177 MiB of RSS when the tables had 153 MiB of it and RocksDB a quarter of
+// the rest. Larger tables mean fewer spills, and each spill writes every
+// distinct pretoken of its round again.
 //
 // A spill sorts the table in place (CountTable::SortForSpill), so it needs
 // no memory beside the table but the SST writer's block buffers and, for a
-// large table, the sort's bucket tables (640 KiB), which fit in the last
-// 10%. Peak RSS was measured against this split (README,
-// "Memory").
+// large table, the sort's bucket tables (640 KiB): the reserve is 10% of
+// the worker's share, at most 4 MiB. Peak RSS was measured against this
+// split (README, "Memory").
 
 #ifndef PRETOKDB_INGEST_MEMORY_PLAN_H_
 #define PRETOKDB_INGEST_MEMORY_PLAN_H_

@@ -125,7 +125,7 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   // web text, 2 workers, 256M: 68 s with 16 files and a 256 MiB L1, 51 s
   // with 64 and 2 GiB). Each file merged at once costs iterator memory, so
   // small budgets merge fewer.
-  const bool roomy = budget >= (48 << 20);
+  const bool roomy = budget >= (24 << 20);
   counts->level0_file_num_compaction_trigger = roomy ? 64 : 16;
   counts->level0_slowdown_writes_trigger = roomy ? 192 : 48;
   counts->level0_stop_writes_trigger = roomy ? 384 : 96;
