@@ -27,6 +27,8 @@ struct IndexEvent {
   uint64_t offset = 0;
   // kError/kFinish/kWarning: the message ("" when OK).
   std::string message;
+  // kFinish/kError: the run's wall time; kSpill: the spill's (sort, write
+  // and commit).
   double elapsed_seconds = 0;
 };
 

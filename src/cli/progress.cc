@@ -130,6 +130,7 @@ void ProgressReporter::OnEvent(const IndexEvent& event) {
       j["worker"] = event.worker;
       j["entries"] = event.entries;
       j["batch_bytes"] = event.batch_bytes;
+      j["seconds"] = event.elapsed_seconds;
       j["rss_bytes"] = ResidentBytes();
       break;
     case IndexEvent::Type::kCheckpoint:

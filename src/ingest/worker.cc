@@ -74,7 +74,8 @@ Status Worker::AtResumePoint(uint64_t offset) {
 }
 
 Status Worker::Spill() {
-  last_spill_ = std::chrono::steady_clock::now();
+  const auto start = std::chrono::steady_clock::now();
+  last_spill_ = start;
   if (pending_.empty()) return Status::OK();
   table_.SortForSpill();
   MetaWrites meta;
@@ -105,6 +106,9 @@ Status Worker::Spill() {
     e.worker = id_;
     e.entries = entries;
     e.batch_bytes = batch_bytes;
+    e.elapsed_seconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
     context_.on_event(e);
     // A staged spill (a stream's) is no checkpoint: nothing is committed.
     for (const Checkpoint& c : pending_) {

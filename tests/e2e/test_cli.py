@@ -253,6 +253,28 @@ class Cli:
         q = run.run("query", " xx", cwd=cwd)
         rep.check("query without --db uses ./pretok.db", q.ok and q.out == b"2\t xx\n",
                   q.describe() if not q.ok else "%r" % q.out)
+        # --log: one JSON object per line; a spill says what it wrote and
+        # how long it took.
+        events = []
+        with open(log, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    events.append(json.loads(line))
+                except ValueError:
+                    events.append({"unparsed": line})
+        kinds = [e.get("event") for e in events]
+        rep.check("--log: start, spill, checkpoint and finish events, all JSON",
+                  all("unparsed" not in e for e in events) and kinds[:1] == ["start"]
+                  and kinds[-1:] == ["finish"] and "spill" in kinds and "checkpoint" in kinds,
+                  "events %r" % kinds)
+        spills = [e for e in events if e.get("event") == "spill"]
+        rep.check("--log: a spill has entries, batch_bytes, seconds and rss_bytes",
+                  bool(spills) and all(
+                      isinstance(e.get("entries"), int) and e["entries"] > 0
+                      and isinstance(e.get("batch_bytes"), int) and e["batch_bytes"] > 0
+                      and isinstance(e.get("seconds"), float) and 0 <= e["seconds"] < 60
+                      and isinstance(e.get("rss_bytes"), int) for e in spills),
+                  "spills %r" % spills)
 
     # ------------------------------------------------------------------ errors
 
