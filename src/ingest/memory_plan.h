@@ -5,11 +5,12 @@
 //         + per worker: read buffer (x2: a read may grow the carried tail)
 //                       count table     its share less a spill reserve
 //
-// RocksDB gets little because indexing writes no memtable and reads little:
-// 10 GB of web text at 256M, with compactions of 64 files, peaked at
-// 177 MiB of RSS when the tables had 153 MiB of it and RocksDB a quarter of
-// the rest. Larger tables mean fewer spills, and each spill writes every
-// distinct pretoken of its round again.
+// RocksDB gets little because indexing writes no memtable and reads little.
+// Measured at 256M with 2 workers: when it had a quarter of the rest, 10 GB
+// of web text peaked at 177 MiB of RSS, 153 MiB of it the tables'. With an
+// eighth, 3 GB of random words (94 spills, RocksDB compacting 64 of them
+// meanwhile) peaked at 213 MiB. Larger tables mean fewer spills, and each
+// spill writes every distinct pretoken of its round again.
 //
 // A spill sorts the table in place (CountTable::SortForSpill), so it needs
 // no memory beside the table but the SST writer's block buffers and, for a
