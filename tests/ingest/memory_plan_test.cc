@@ -59,5 +59,27 @@ TEST(MemoryPlanTest, StaysWithinTheLimit) {
   EXPECT_EQ(PlanMemory(uint64_t{1} << 30, 2, 100).read_buffer_bytes, 100u);
 }
 
+// Indexing uses little of RocksDB's share (memory_plan.h), and each spill
+// writes its round's distinct pretokens again, so the tables get most of the
+// limit: all of a worker's share but a spill reserve of at most 4 MiB.
+TEST(MemoryPlanTest, TablesGetWhatRocksDbDoesNotNeed) {
+  for (uint64_t limit : {uint64_t{256} << 20, uint64_t{1} << 30,
+                         uint64_t{16} << 30}) {
+    for (int workers : {1, 2, 8}) {
+      const MemoryPlan plan = PlanMemory(limit, workers, 0);
+      SCOPED_TRACE("limit " + std::to_string(limit) + " workers " +
+                   std::to_string(workers));
+      const uint64_t usable = limit - kFixedBytes;
+      const uint64_t tables = workers * uint64_t{plan.table_bytes};
+      const uint64_t planned =
+          plan.rocksdb_bytes + workers * 2 * uint64_t{plan.read_buffer_bytes} +
+          tables;
+      EXPECT_LE(usable - planned, workers * (uint64_t{4} << 20) + workers);
+      EXPECT_GE(tables, usable / 10 * 7);
+      EXPECT_GE(plan.rocksdb_bytes, usable / 10);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace pretokdb
