@@ -124,7 +124,8 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   // rewriting, and its CPU, shared with the workers (measured on 10 GB of
   // web text, 2 workers, 256M: 68 s with 16 files and a 256 MiB L1, 51 s
   // with 64 and 2 GiB). Each file merged at once costs iterator memory, so
-  // small budgets merge fewer.
+  // small budgets merge fewer: "roomy" is a --memory-limit of ~216M or more
+  // (ingest/memory_plan.h gives RocksDB an eighth of it, less the fixed part).
   const bool roomy = budget >= (24 << 20);
   counts->level0_file_num_compaction_trigger = roomy ? 64 : 16;
   counts->level0_slowdown_writes_trigger = roomy ? 192 : 48;
