@@ -35,10 +35,12 @@ BAD_BYTES = [b"\x80", b"\xbf", b"\xc0", b"\xc1", b"\xc2", b"\xe0\x80",
              b"\xf5", b"\xff", b"\xe0\xa0", b"\xf0\x80\x80\x80"]
 
 
-# Mostly ASCII, for the scanner's 64-byte ASCII path: the contraction
+# Mostly ASCII, for the scanner's 64-byte block path: the contraction
 # letters in both cases, apostrophes, every ASCII space and the 0x1C..0x1F
-# that are not spaces, with now and then a character that is not ASCII
-# (spaces among them) so that the path is left and taken again.
+# that are not spaces, with characters that are not ASCII mixed in at
+# several densities: letters, numbers and others of 2 to 4 bytes, which the
+# block path classifies (and carries across a block's end), a combining
+# mark, and spaces, which make it leave the block to the scalar scanner.
 ASCII_GROUPS = [
     (30, "abcxyzABCXYZsdmtlverSDMTLVER"),
     (20, " "),
@@ -48,12 +50,13 @@ ASCII_GROUPS = [
     (8, "0123456789"),
     (8, ".,;:!?-_()[]\"#$%&*+/<=>@^`{|}~\\"),
 ]
-RARE = "\u00e9\u00a0\u0085\u3000\u2028\U0001F600\u0663\u00b2\u0301\ufffd"
+RARE = ("\u00e9\u00a0\u0085\u3000\u2028\U0001F600\u0663\u00b2\u0301\ufffd"
+        "\u4e2d\u0416\u2014\u201c\U0001D400\U0001D7CE\u2160")
 
 
 def ascii_text(rng, size):
   weights = [w for w, _ in ASCII_GROUPS]
-  rare = rng.choice([0.0, 0.0005, 0.01])
+  rare = rng.choice([0.0, 0.0005, 0.01, 0.05, 0.2])
   out = []
   while len(out) < size:
     if rng.random() < rare:

@@ -1,6 +1,6 @@
 // Copyright (c) pretok-db authors.
 //
-// What the GPT-2 scanners (text/gpt2_scanner.h, text/gpt2_ascii_blocks.h)
+// What the GPT-2 scanners (text/gpt2_scanner.h, text/gpt2_blocks.h)
 // share: the classes of bytes and characters, and the runs and contractions
 // of the pattern.
 

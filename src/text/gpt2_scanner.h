@@ -36,7 +36,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "text/gpt2_ascii_blocks.h"
+#include "text/gpt2_blocks.h"
 #include "text/gpt2_classes.h"
 
 namespace pretokdb {
@@ -48,18 +48,23 @@ namespace pretokdb {
 // (already split on special tokens). On invalid UTF-8 the tokens still tile
 // the input and nothing outside it is read, but they need not match Python.
 template <typename Sink>
-void ScanGpt2(const char* p, const char* limit, Sink&& sink) {
-  using namespace gpt2_internal;
-#ifdef PRETOKDB_GPT2_ASCII_BLOCKS
-  // Blocks of ASCII go by the fast path; the rest, one token at a time,
-  // until the block that stopped it is behind.
-  const char* try_blocks = p;
+void ScanGpt2(const char* p, const char* limit, Sink&& sink);
+
+namespace gpt2_internal {
+
+// ScanGpt2(), with or without the block path (tests compare the two).
+template <bool kBlocks, typename Sink>
+void ScanGpt2Paths(const char* p, const char* limit, Sink& sink) {
+#ifdef PRETOKDB_GPT2_BLOCKS
+  // Blocks without a non-ASCII space go by the fast path; the rest, one
+  // token at a time, until the block that stopped it is behind.
+  const char* try_blocks = kBlocks ? p : limit;
 #endif
   while (p < limit) {
-#ifdef PRETOKDB_GPT2_ASCII_BLOCKS
+#ifdef PRETOKDB_GPT2_BLOCKS
     if (p >= try_blocks) {
       const char* stop;
-      p = ScanAsciiBlocks(p, limit, sink, &stop);
+      p = ScanBlocks(p, limit, sink, &stop);
       try_blocks = stop + 64 + 1;
     }
 #endif
@@ -121,6 +126,13 @@ void ScanGpt2(const char* p, const char* limit, Sink&& sink) {
     }
     sink(std::string_view(start, p - start));
   }
+}
+
+}  // namespace gpt2_internal
+
+template <typename Sink>
+void ScanGpt2(const char* p, const char* limit, Sink&& sink) {
+  gpt2_internal::ScanGpt2Paths<true>(p, limit, sink);
 }
 
 }  // namespace pretokdb

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,17 +19,26 @@ namespace {
 
 using Tokens = std::vector<std::string>;
 
-Tokens Scan(std::string_view text) {
+template <bool kBlocks>
+Tokens ScanPath(std::string_view text) {
   Tokens tokens;
   const char* expected_start = text.data();
-  ScanGpt2(text.data(), text.data() + text.size(), [&](std::string_view token) {
+  auto sink = [&](std::string_view token) {
     // Tokens are non-empty views that tile the input in order.
     EXPECT_EQ(token.data(), expected_start);
     EXPECT_FALSE(token.empty());
     expected_start = token.data() + token.size();
     tokens.emplace_back(token);
-  });
+  };
+  gpt2_internal::ScanGpt2Paths<kBlocks>(text.data(), text.data() + text.size(),
+                                        sink);
   EXPECT_EQ(expected_start, text.data() + text.size());
+  return tokens;
+}
+
+Tokens Scan(std::string_view text) {
+  Tokens tokens = ScanPath<true>(text);
+  EXPECT_EQ(tokens, ScanPath<false>(text)) << text;
   return tokens;
 }
 
@@ -201,6 +211,62 @@ TEST(Gpt2ScannerTest, WordEndsAtEveryOffsetAndByte) {
       (Tokens{"abcdefgh\u00E9ijklmnop\u4E2Dqrstuvwxyz", " \u0416abcdefghij"}));
   EXPECT_EQ(Scan("abcdefghijklmnop\u0301abcdefghijklmnop"),
             (Tokens{"abcdefghijklmnop", "\u0301", "abcdefghijklmnop"}));
+}
+
+// The block path (text/gpt2_blocks.h) classifies the multi-byte characters
+// of a block itself, carries one that crosses a block's end into the next,
+// and leaves a block with a non-ASCII space to the scalar scanner. Every
+// kind of character at every offset of a few blocks, alone, doubled and
+// after a space, must give the scalar scanner's tokens (which the golden
+// test and the Python fuzzer hold to Python's).
+TEST(Gpt2ScannerTest, BlockPathAgreesWithScalarPathAtEveryOffset) {
+  const std::string base =
+      "It's a test: 42 words, don't they'll  say?\tNo--\n  yes 3.14 ok  "
+      "abc'  'll x'S we've\r\n\n  1 2  3 (paren) [x] she'd I'm end.   "
+      "Tail words and more words to fill the third block of text......";
+  const char* const kChars[] = {
+      "\u00E9",     "\u0416",     "\u4E2D",     "\U0001D400",  // letters
+      "\u0663",     "\u00B2",     "\u2160",     "\U0001D7CE",  // numbers
+      "\u2014",     "\u201C",     "\uFFFD",     "\U0001F600",  // others
+      "\u0301",                                               // a mark
+      "\u00A0",     "\u3000",     "\u2028",     "\xC2\x85",    // spaces
+  };
+  for (const char* c : kChars) {
+    for (const std::string& insert :
+         {std::string(c), std::string(c) + c, " " + std::string(c),
+          std::string(c) + "'s", std::string(c) + " "}) {
+      for (size_t at = 0; at <= base.size(); ++at) {
+        std::string text = base;
+        text.insert(at, insert);
+        ASSERT_EQ(ScanPath<true>(text), ScanPath<false>(text))
+            << "U+" << c << " inserted as \"" << insert << "\" at " << at;
+      }
+    }
+  }
+}
+
+// Random text of ASCII and multi-byte characters at densities from a few
+// per block to most of it.
+TEST(Gpt2ScannerTest, BlockPathAgreesWithScalarPathOnRandomText) {
+  const std::vector<std::string> ascii = {
+      "a", "Z", "s", "t", "ll", "ve", "word", " ", " ", "  ", "'", "\t",
+      "\n", "\r\n", "7", "42", ".", ",", "--", "!?", "\x1C", "\x00"};
+  const std::vector<std::string> multi = {
+      "\u00E9", "\u0416", "\u4E2D", "\U0001D400", "\u0663", "\u00B2",
+      "\u2160", "\U0001D7CE", "\u2014", "\uFFFD", "\U0001F600", "\u0301",
+      "\u00A0", "\u3000"};
+  std::mt19937 rng(20261201);
+  for (int round = 0; round < 3000; ++round) {
+    const double density = std::vector<double>{0.01, 0.05, 0.2, 0.6}[round % 4];
+    std::bernoulli_distribution pick_multi(density);
+    const size_t size = 64 + rng() % 400;
+    std::string text;
+    while (text.size() < size) {
+      const auto& from = pick_multi(rng) ? multi : ascii;
+      text += from[rng() % from.size()];
+    }
+    ASSERT_EQ(ScanPath<true>(text), ScanPath<false>(text)) << text;
+  }
 }
 
 TEST(Gpt2ScannerTest, InvalidUtf8StaysInBounds) {

@@ -1,16 +1,20 @@
 // Copyright (c) pretok-db authors.
 //
-// The GPT-2 pretokenizer's fast path for ASCII text: it finds the token
-// starts of 64 bytes at once, as bit masks, instead of following the
-// pattern byte by byte, where each token's end waits on the last byte's
-// class and each token kind is a branch the CPU mispredicts.
+// The GPT-2 pretokenizer's fast path: it finds the token starts of 64 bytes
+// at once, as bit masks, instead of following the pattern character by
+// character, where each token's end waits on the last character's class
+// and each token kind is a branch the CPU mispredicts.
 //
-// On ASCII the pattern (text/gpt2_scanner.h) reduces to local rules. With
-// classes L (letters), N (digits), W (whitespace: \t \n \v \f \r and space)
-// and O (everything else), and P the spaces followed by a non-space, a
-// token starts at byte i if
+// Where no character is a non-ASCII space, the pattern
+// (text/gpt2_scanner.h) reduces to local rules. Every byte gets the class of
+// its character: L (letters), N (numbers), W (whitespace: \t \n \v \f \r
+// and space) or O (everything else); ASCII bytes from byte compares, the
+// bytes of a multi-byte character from its decoded class (there are few in
+// most text: an accented letter, a dash, a quote). With P the spaces
+// (U+0020) followed by a non-space, a token starts at byte i if
 //   - i is L, N or O, its class differs from byte i-1's, and byte i-1 is
-//     not in P (a space in P begins the token of the run after it);
+//     not in P (a space in P begins the token of the run after it); so no
+//     token starts inside a character;
 //   - i is W and byte i-1 is not, or byte i+1 is L, N or O: a whitespace
 //     run followed by a non-space gives up its last character (?!\S),
 //     which is then its own token or, if a space, the next token's prefix;
@@ -19,10 +23,12 @@
 //     letters after it start a new one.
 // The rule for W needs byte i+1, so a block is only taken with the byte
 // after it, and never at the end of the text, where a whitespace run keeps
-// its last character: the scalar scanner does the end.
+// its last character: the scalar scanner does the end. A non-ASCII space
+// (U+00A0, U+3000, ...) never prefixes a word, which these rules do not
+// say: its block is left to the scalar scanner.
 
-#ifndef PRETOKDB_TEXT_GPT2_ASCII_BLOCKS_H_
-#define PRETOKDB_TEXT_GPT2_ASCII_BLOCKS_H_
+#ifndef PRETOKDB_TEXT_GPT2_BLOCKS_H_
+#define PRETOKDB_TEXT_GPT2_BLOCKS_H_
 
 #include <bit>
 #include <cstddef>
@@ -33,13 +39,13 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#define PRETOKDB_GPT2_ASCII_BLOCKS 1
+#define PRETOKDB_GPT2_BLOCKS 1
 #endif
 
 namespace pretokdb {
 namespace gpt2_internal {
 
-#ifdef PRETOKDB_GPT2_ASCII_BLOCKS
+#ifdef PRETOKDB_GPT2_BLOCKS
 
 // Bytes of lookahead a block needs past its end: the next byte's class, and
 // two letters for a contraction whose apostrophe ends the block.
@@ -83,37 +89,87 @@ inline BlockClasses ClassifyBlock(const char* p) {
   return c;
 }
 
-inline uint8_t AsciiClass(unsigned char b) { return kByteClass[b]; }
+// A character that crosses from one block into the next: the bits of its
+// bytes in the next block, and its class.
+struct BlockCarry {
+  uint64_t bits = 0;
+  uint8_t cls = kOther;
+};
 
-// Scans whole 64-byte ASCII blocks from `token` (a token start) while one
-// fits before `limit` with its lookahead. Calls sink() for every token that
+// Gives the bytes of the block's multi-byte characters their classes in *c
+// (an "other" character is in no mask, which is its class). *carry: in, the
+// character that the previous block ends inside of; out, the one this block
+// ends inside of. *last: the class of the last character decoded, which
+// is the one ending at byte 63 if that byte is not ASCII. Returns
+// false, leaving the block to the scalar scanner, at a non-ASCII space.
+// Invalid UTF-8 (not the indexer's input) still tiles: a lead byte's
+// character may then cover ASCII bytes that keep their own class bits too.
+inline bool ClassifyMultiByte(const char* block, const char* limit,
+                              BlockClasses* c, BlockCarry* carry,
+                              uint8_t* last) {
+  auto set_class = [c](uint64_t bits, uint8_t cls) {
+    if (cls == kLetter) c->letter |= bits;
+    if (cls == kNumber) c->digit |= bits;
+  };
+  uint64_t pending = c->non_ascii & ~carry->bits;  // lead bytes, mostly
+  set_class(carry->bits, carry->cls);
+  carry->bits = 0;
+  while (pending != 0) {
+    const int i = std::countr_zero(pending);
+    int len;
+    const uint8_t cls = DecodeClass(block + i, limit, &len);
+    if (cls == kSpace) return false;
+    const uint64_t bits = ((uint64_t{1} << len) - 1) << i;  // drops bits > 63
+    set_class(bits, cls);
+    pending &= ~bits;
+    *last = cls;
+    if (i + len > 64) *carry = BlockCarry{(uint64_t{1} << (i + len - 64)) - 1, cls};
+  }
+  return true;
+}
+
+// Scans whole 64-byte blocks from `token` (a token start) while one fits
+// before `limit` with its lookahead. Calls sink() for every token that
 // ends inside the blocks scanned, and returns the start of the token still
 // open: where the scalar scanner goes on. *stop: the block it could not
-// take (not all ASCII, or too near the end).
+// take (one with a non-ASCII space, or too near the end).
 template <typename Sink>
-const char* ScanAsciiBlocks(const char* token, const char* limit, Sink& sink,
-                            const char** stop) {
+const char* ScanBlocks(const char* token, const char* limit, Sink& sink,
+                       const char** stop) {
   const char* block = token;
   // Starts forced or cleared in the next block by a contraction that
   // crosses into it.
   uint64_t force_next = 0, clear_next = 0;
+  BlockCarry carry;
+  // The class of the last multi-byte character of the previous block.
+  uint8_t last_multi_byte = kOther;
   bool first = true;
   while (limit - block >= 64 + kBlockLookahead) {
-    const BlockClasses c = ClassifyBlock(block);
-    if (c.non_ascii != 0 ||
-        static_cast<unsigned char>(block[64]) >= 0x80) {
+    BlockClasses c = ClassifyBlock(block);
+    // The class of the character ending at byte -1, kept before the call
+    // below moves last_multi_byte on.
+    uint8_t before_class = 0xFF;  // the first block may begin the text
+    if (!first) {
+      before_class = kByteClass[static_cast<unsigned char>(block[-1])];
+      if (before_class == kNonAscii) before_class = last_multi_byte;
+    }
+    if ((c.non_ascii | carry.bits) != 0 &&
+        !ClassifyMultiByte(block, limit, &c, &carry, &last_multi_byte)) {
       break;
     }
     const uint64_t other = ~(c.letter | c.digit | c.space_class);
     const uint64_t word = ~c.space_class;
     // The classes of the byte before the block, and of the byte after it,
     // at bit 0 and bit 63 of the shifted masks.
-    // (The first block may begin the text: nothing before it is read.)
     const unsigned char before =
         first ? 0 : static_cast<unsigned char>(block[-1]);
-    const unsigned char after = static_cast<unsigned char>(block[64]);
-    const uint8_t before_class = first ? 0xFF : AsciiClass(before);
-    const uint8_t after_class = AsciiClass(after);
+    // Only whether it is a space matters. A byte that continues a character
+    // is not one: DecodeClass() makes it a one-byte "other".
+    uint8_t after_class = kByteClass[static_cast<unsigned char>(block[64])];
+    if (after_class == kNonAscii) {
+      int len;
+      after_class = DecodeClass(block + 64, limit, &len);
+    }
     auto prev = [](uint64_t m, bool bit) {
       return (m << 1) | static_cast<uint64_t>(bit);
     };
@@ -168,9 +224,9 @@ const char* ScanAsciiBlocks(const char* token, const char* limit, Sink& sink,
   return token;
 }
 
-#endif  // PRETOKDB_GPT2_ASCII_BLOCKS
+#endif  // PRETOKDB_GPT2_BLOCKS
 
 }  // namespace gpt2_internal
 }  // namespace pretokdb
 
-#endif  // PRETOKDB_TEXT_GPT2_ASCII_BLOCKS_H_
+#endif  // PRETOKDB_TEXT_GPT2_BLOCKS_H_
