@@ -243,10 +243,10 @@ TEST_F(Re2Gpt2Test, AllShortStrings) {
   }
 }
 
-// The scanner's 64-byte ASCII path (text/gpt2_ascii_blocks.h): mostly
-// ASCII text with runs, contractions and whitespace at every place in and
-// across blocks, and now and then a character that is not ASCII, so that
-// the path is left and taken again. Each text is in a buffer of its exact
+// The scanner's 64-byte block path (text/gpt2_blocks.h): mostly ASCII
+// text with runs, contractions and whitespace at every place in and across
+// blocks, and now and then a character that is not ASCII (a non-ASCII
+// space makes the path leave the block to the scalar scanner). Each text is in a buffer of its exact
 // size, so that a sanitizer build sees any read outside it.
 TEST_F(Re2Gpt2Test, AsciiBlocksAgreeWithRe2) {
   const std::vector<std::string> pieces = {
