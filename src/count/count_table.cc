@@ -500,17 +500,26 @@ void CountTable::SortForSpill() {
   // Already sorted: a spill that failed is being tried again.
   if (sorted_) return;
   sorted_ = true;
-  // Pack the entries at the front, then sort them there.
+  // Pack the entries at the front, then sort them there. A large sort's
+  // first pass counts its digits as the entries are packed, which saves
+  // reading them all once more.
   size_t n = 0;
+  if (size_ >= kTwoByteSortFrom && size_ <= UINT32_MAX) {
+    std::vector<uint32_t> counts(size_t{1} << 16, 0);
+    for (size_t i = 0; i < capacity_; ++i) {
+      if (slots_[i].meta == 0) continue;
+      ++counts[TwoByteDigit(slots_[i])];
+      slots_[n++] = slots_[i];
+    }
+    assert(n == size_);
+    SortSlotsOnTwoBytes(slots_, n, std::move(counts));
+    return;
+  }
   for (size_t i = 0; i < capacity_; ++i) {
     if (slots_[i].meta != 0) slots_[n++] = slots_[i];
   }
   assert(n == size_);
-  if (n >= kTwoByteSortFrom && n <= UINT32_MAX) {
-    SortSlotsOnTwoBytes(slots_, n);
-  } else {
-    SortSlots(slots_, n, 0);
-  }
+  SortSlots(slots_, n, 0);
 }
 
 // `lo` holds a key's first 8 bytes in order, zero-padded: byte-swapped,
@@ -571,13 +580,12 @@ void CountTable::SortLeaf(Slot* a, size_t n) {
 // two bytes, buckets average a few hundred slots and the passes below stay
 // in cache. Its bucket tables (2 x 256 KiB) are what a spill allocates
 // beside the table.
-void CountTable::SortSlotsOnTwoBytes(Slot* a, size_t n) {
+void CountTable::SortSlotsOnTwoBytes(Slot* a, [[maybe_unused]] size_t n,
+                                     std::vector<uint32_t> counts) {
   constexpr size_t kBuckets = 1 << 16;
-  auto digit = [](const Slot& s) {
-    return static_cast<uint32_t>(((s.lo & 0xFF) << 8) | ((s.lo >> 8) & 0xFF));
-  };
-  std::vector<uint32_t> next(kBuckets, 0), end(kBuckets);
-  for (size_t i = 0; i < n; ++i) ++next[digit(a[i])];  // counts, for now
+  assert(counts.size() == kBuckets);
+  std::vector<uint32_t>& next = counts;  // becomes the bucket frontiers
+  std::vector<uint32_t> end(kBuckets);
   std::vector<uint16_t> unfinished;
   uint32_t sum = 0;
   for (size_t d = 0; d < kBuckets; ++d) {
@@ -587,8 +595,9 @@ void CountTable::SortSlotsOnTwoBytes(Slot* a, size_t n) {
     end[d] = sum;
     if (count != 0) unfinished.push_back(static_cast<uint16_t>(d));
   }
+  assert(sum == n);
   FillBuckets(a, next.data(), end.data(), unfinished.data(), unfinished.size(),
-              digit);
+              TwoByteDigit);
   uint32_t begin = 0;
   for (size_t d = 0; d < kBuckets; ++d) {
     if (end[d] - begin > 1) SortSlots(a + begin, end[d] - begin, 2);

@@ -177,7 +177,13 @@ class CountTable {
   // the key bytes before `byte`).
   static bool SortedBefore(const Slot& a, const Slot& b);
   static void SortSlots(Slot* a, size_t n, int byte);
-  static void SortSlotsOnTwoBytes(Slot* a, size_t n);
+  // The first pass of SortSlotsOnTwoBytes() goes by this digit; `counts`
+  // holds how many of a[0, n) have each value.
+  static uint32_t TwoByteDigit(const Slot& s) {
+    return static_cast<uint32_t>(((s.lo & 0xFF) << 8) | ((s.lo >> 8) & 0xFF));
+  }
+  static void SortSlotsOnTwoBytes(Slot* a, size_t n,
+                                  std::vector<uint32_t> counts);
   static void SortLeaf(Slot* a, size_t n);
   // Address space for a slot array of up to `bytes`, or more.
   static std::unique_ptr<SlotMemory> ReserveSlots(size_t bytes);
