@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
-#include "count/token_batch.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -234,26 +234,36 @@ Status ChunkCounter::CountDocument(size_t begin, size_t end, bool valid,
 }
 
 void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
-  TokenBatch batch(table_);
-  auto add = [&batch](std::string_view token) { batch.Add(token); };
-  auto scan = [&](const char* b, const char* e) {
-    if (rules_.re2 == nullptr) {
-      ScanGpt2(b, e, add);
-    } else {
-      rules_.re2->Scan(b, e, add);
-    }
-  };
-  if (valid || IsValidUtf8(p, n)) {
-    scan(p, p + n);
-  } else {
+  const char* begin = p;
+  const char* end = p + n;
+  if (!valid && !IsValidUtf8(p, n)) {
     scratch_.clear();
     stats_->invalid_utf8 +=
         AppendReplacingInvalidUtf8(std::string_view(p, n), &scratch_);
     const size_t size = scratch_.size();
     scratch_.append(CountTable::kTokenReadBytes, '\0');  // AddBatch's padding
-    scan(scratch_.data(), scratch_.data() + size);
+    begin = scratch_.data();
+    end = begin + size;
   }
-  batch.Flush();
+  // The batch and its size are locals that only this function sees (the
+  // scanner is inlined here): the size stays in a register, where a member
+  // of an object whose address escapes to AddBatch() would be stored and
+  // loaded again for every pretoken.
+  std::string_view batch[CountTable::kMaxBatch];
+  size_t batched = 0;
+  auto add = [&](std::string_view token) {
+    batch[batched++] = token;
+    if (batched == CountTable::kMaxBatch) {
+      table_->AddBatch(batch, batched);
+      batched = 0;
+    }
+  };
+  if (rules_.re2 == nullptr) {
+    ScanGpt2(begin, end, add);
+  } else {
+    rules_.re2->Scan(begin, end, add);
+  }
+  if (batched != 0) table_->AddBatch(batch, batched);
 }
 
 Status ChunkCounter::ResumeAt(size_t pos, const ResumePointFn& resume_point) {

@@ -42,7 +42,6 @@
 #include <vector>
 
 #include "count/count_table.h"
-#include "count/token_batch.h"
 #include "ingest/special_tokens.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
@@ -152,10 +151,18 @@ void BM_Scan(benchmark::State& state, const std::string& name) {
 size_t ScanCountPieces(const Corpus& c, CountTable* table) {
   size_t spills = 0;
   for (std::string_view piece : c.pieces) {
-    TokenBatch batch(table);
+    // As ChunkCounter::CountPiece() batches: in locals of this function.
+    std::string_view batch[CountTable::kMaxBatch];
+    size_t batched = 0;
     ScanGpt2(piece.data(), piece.data() + piece.size(),
-             [&batch](std::string_view t) { batch.Add(t); });
-    batch.Flush();
+             [&](std::string_view t) {
+               batch[batched++] = t;
+               if (batched == CountTable::kMaxBatch) {
+                 table->AddBatch(batch, batched);
+                 batched = 0;
+               }
+             });
+    if (batched != 0) table->AddBatch(batch, batched);
     if (table->NeedsSpill()) {
       table->Clear();
       ++spills;
