@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "count/batched_add.h"
 #include "text/gpt2_scanner.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -245,25 +246,13 @@ void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
     begin = scratch_.data();
     end = begin + size;
   }
-  // The batch and its size are locals that only this function sees (the
-  // scanner is inlined here): the size stays in a register, where a member
-  // of an object whose address escapes to AddBatch() would be stored and
-  // loaded again for every pretoken.
-  std::string_view batch[CountTable::kMaxBatch];
-  size_t batched = 0;
-  auto add = [&](std::string_view token) {
-    batch[batched++] = token;
-    if (batched == CountTable::kMaxBatch) {
-      table_->AddBatch(batch, batched);
-      batched = 0;
+  AddInBatches(table_, [&](auto& add) [[gnu::always_inline]] {
+    if (rules_.re2 == nullptr) {
+      ScanGpt2(begin, end, add);
+    } else {
+      rules_.re2->Scan(begin, end, add);
     }
-  };
-  if (rules_.re2 == nullptr) {
-    ScanGpt2(begin, end, add);
-  } else {
-    rules_.re2->Scan(begin, end, add);
-  }
-  if (batched != 0) table_->AddBatch(batch, batched);
+  });
 }
 
 Status ChunkCounter::ResumeAt(size_t pos, const ResumePointFn& resume_point) {

@@ -54,8 +54,8 @@ namespace gpt2_internal {
 
 // ScanGpt2(), with or without the block path (tests compare the two).
 // Always inlined, as ScanGpt2() is: a sink that counts into its caller's
-// locals (ChunkCounter::CountPiece()) then keeps them in registers instead
-// of storing and loading them for every pretoken.
+// locals (count/batched_add.h) then keeps them in registers instead of
+// storing and loading them for every pretoken.
 template <bool kBlocks, typename Sink>
 [[gnu::always_inline]] inline void ScanGpt2Paths(const char* p,
                                                  const char* limit,

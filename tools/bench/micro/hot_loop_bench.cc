@@ -41,6 +41,7 @@
 #include <utility>
 #include <vector>
 
+#include "count/batched_add.h"
 #include "count/count_table.h"
 #include "ingest/special_tokens.h"
 #include "text/gpt2_scanner.h"
@@ -151,18 +152,9 @@ void BM_Scan(benchmark::State& state, const std::string& name) {
 size_t ScanCountPieces(const Corpus& c, CountTable* table) {
   size_t spills = 0;
   for (std::string_view piece : c.pieces) {
-    // As ChunkCounter::CountPiece() batches: in locals of this function.
-    std::string_view batch[CountTable::kMaxBatch];
-    size_t batched = 0;
-    ScanGpt2(piece.data(), piece.data() + piece.size(),
-             [&](std::string_view t) {
-               batch[batched++] = t;
-               if (batched == CountTable::kMaxBatch) {
-                 table->AddBatch(batch, batched);
-                 batched = 0;
-               }
-             });
-    if (batched != 0) table->AddBatch(batch, batched);
+    AddInBatches(table, [&](auto& add) [[gnu::always_inline]] {
+      ScanGpt2(piece.data(), piece.data() + piece.size(), add);
+    });
     if (table->NeedsSpill()) {
       table->Clear();
       ++spills;
