@@ -17,7 +17,10 @@ struct IndexEvent {
   Type type;
   // kStart: bytes to do in this run; kFinish/kError: bytes done.
   uint64_t bytes = 0;
-  // kSpill: entries written and the batch size in bytes.
+  // kSpill: the entries of the worker's table and the bytes written. A
+  // run's last spill commits every worker's table at once, merged (a
+  // pretoken in several tables is written once): each worker's event then
+  // has its table's entries and the share of the bytes they make.
   uint64_t entries = 0;
   uint64_t batch_bytes = 0;
   int worker = -1;

@@ -652,6 +652,11 @@ uint64_t CountTable::SortedCount(size_t i) const {
   return CountOf(slots_[i]);
 }
 
+uint64_t CountTable::SortedPrefix(size_t i) const {
+  assert(sorted_ && i < size_);
+  return __builtin_bswap64(slots_[i].lo);
+}
+
 void CountTable::PrefetchSorted(size_t i) const {
   if (i < size_ && SizeOf(slots_[i]) > kInlineBytes) {
     __builtin_prefetch(reinterpret_cast<const char*>(slots_[i].hi));

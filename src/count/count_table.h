@@ -92,6 +92,8 @@ class CountTable {
   void SortForSpill();
   std::string_view SortedToken(size_t i) const;
   uint64_t SortedCount(size_t i) const;
+  // The token's first 8 bytes, big-endian, zero-padded.
+  uint64_t SortedPrefix(size_t i) const;
   // A spill reads the entries in order; a long pretoken's bytes are
   // elsewhere, so it prefetches a few entries ahead.
   void PrefetchSorted(size_t i) const;

@@ -29,6 +29,7 @@
 #include <unordered_map>
 
 #include "ingest/chunk_planner.h"
+#include "ingest/final_spill.h"
 #include "ingest/memory_plan.h"
 #include "ingest/run_setup.h"
 #include "ingest/source_file.h"
@@ -254,8 +255,18 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   std::atomic<size_t> next_task{0};
   std::mutex error_mu;
   Status first_error;
+  auto record_error = [&](const Status& ws) {
+    if (ws.ok() || ws.IsAborted()) return;
+    std::lock_guard<std::mutex> lock(error_mu);
+    if (first_error.ok()) first_error = ws;
+    stop_.store(true);  // the others commit and stop too
+  };
   const int threads = static_cast<int>(
       std::min<size_t>(static_cast<size_t>(workers), std::max<size_t>(tasks.size(), 1)));
+  // What each worker holds when it runs out of work (or stops) is committed
+  // after the pool, all at once (ingest/final_spill.h).
+  std::vector<std::unique_ptr<Worker>> pool_workers(threads);
+  FinalSpill final_spill(store.get());
   {
     boost::asio::thread_pool pool(threads);
     for (int w = 0; w < threads; ++w) {
@@ -263,9 +274,11 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
         Status ws;
         // An exception must not leave the pool's thread (that would end the
         // process): out of memory stops the run like any error, and what
-        // the workers committed stays committed.
+        // the workers committed stays committed. A worker it hits adds
+        // nothing to the final spill: its table may hold half a piece.
         try {
-          Worker worker(w, context);
+          pool_workers[w] = std::make_unique<Worker>(w, context);
+          Worker& worker = *pool_workers[w];
           for (;;) {
             if (stop_.load()) break;
             size_t t = next_task.fetch_add(1);
@@ -274,25 +287,26 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
             if (!ws.ok()) break;
           }
           // Commit what this worker holds, whatever ended its loop.
-          Status spill = worker.Spill();
-          if (ws.ok() || ws.IsAborted()) {
-            if (!spill.ok()) ws = spill;
-          }
+          final_spill.Add(&worker);
         } catch (const std::bad_alloc&) {
           ws = Status::IOError(
               db_path_,
               "out of memory for a worker (try a smaller --memory-limit or "
               "fewer --workers); the run can be resumed");
         }
-        if (!ws.ok() && !ws.IsAborted()) {
-          std::lock_guard<std::mutex> lock(error_mu);
-          if (first_error.ok()) first_error = ws;
-          stop_.store(true);  // the others commit and stop too
-        }
+        record_error(ws);
       });
     }
     pool.join();
   }
+  try {
+    record_error(final_spill.Commit(threads));
+  } catch (const std::bad_alloc&) {
+    record_error(Status::IOError(
+        db_path_, "out of memory for the last spill (try a smaller --memory-limit); "
+                  "the run can be resumed"));
+  }
+  pool_workers.clear();
 
   const double elapsed = RecordElapsed(store.get(), &first_error);
 

@@ -45,19 +45,18 @@ Status StagedSpills::Commit(const MetaWrites& meta) {
   std::vector<std::string> runs;
   for (const auto& level : levels_) runs.insert(runs.end(), level.begin(), level.end());
   levels_.clear();
-  std::string run;
-  if (runs.size() == 1) {
-    run = runs[0];
-  } else if (runs.size() > 1) {
-    Status s = store_->MergeRuns(runs, &run);
+  if (runs.size() > 1) {
+    std::string merged;
+    Status s = store_->MergeRuns(runs, &merged);
     if (!s.ok()) {
       levels_.push_back(runs);  // deleted by the destructor
       return s;
     }
+    runs = {merged};
   }
   MetaWrites all = meta;
   for (const auto& [key, n] : stats_) all.stats.emplace_back(key, n);
-  return store_->CommitRun(run, all);
+  return store_->CommitRuns(runs, all);
 }
 
 }  // namespace pretokdb

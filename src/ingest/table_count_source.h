@@ -28,6 +28,7 @@ class TableCountSource : public CountSource {
     const uint64_t n = table_.SortedCount(i);
     return negated_ ? 0 - n : n;
   }
+  uint64_t prefix(size_t i) const override { return table_.SortedPrefix(i); }
   void Prefetch(size_t i) const override { table_.PrefetchSorted(i); }
 
  private:

@@ -73,41 +73,50 @@ Status Worker::AtResumePoint(uint64_t offset) {
   return Status::OK();
 }
 
-Status Worker::Spill() {
-  const auto start = std::chrono::steady_clock::now();
-  last_spill_ = start;
-  if (pending_.empty()) return Status::OK();
+bool Worker::PrepareSpill(MetaWrites* meta) {
+  spill_start_ = std::chrono::steady_clock::now();
+  last_spill_ = spill_start_;
+  *meta = MetaWrites();
+  if (pending_.empty()) return false;
   table_.SortForSpill();
-  MetaWrites meta;
   for (const Checkpoint& c : pending_) {
     std::string value;
     PutFixed64(&value, c.offset);
-    meta.puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index), value);
+    meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index), value);
   }
-  meta.stats = {{std::string(kStatPretokens), table_.total()},
-                {std::string(kStatDocuments), stats_.separators},
-                {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
-                {std::string(kStatSpills), 1}};
+  meta->stats = {{std::string(kStatPretokens), table_.total()},
+                 {std::string(kStatDocuments), stats_.separators},
+                 {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
+                 {std::string(kStatSpills), 1}};
   if (stats_.skipped_stretches > 0) {
-    meta.stats.emplace_back(kStatSkippedStretches, stats_.skipped_stretches);
-    meta.stats.emplace_back(kStatSkippedBytes, stats_.skipped_bytes);
+    meta->stats.emplace_back(kStatSkippedStretches, stats_.skipped_stretches);
+    meta->stats.emplace_back(kStatSkippedBytes, stats_.skipped_bytes);
   }
-  const size_t entries = table_.size();
+  return true;
+}
+
+Status Worker::Spill() {
+  MetaWrites meta;
+  if (!PrepareSpill(&meta)) return Status::OK();
   uint64_t batch_bytes = 0;
   const TableCountSource counts(table_);
   PRETOKDB_RETURN_IF_ERROR(
       context_.sink != nullptr
           ? context_.sink->Spill(counts, meta, &batch_bytes)
           : context_.store->Commit(counts, meta, &batch_bytes));
-  context_.spills->fetch_add(1, std::memory_order_relaxed);
+  SpillCommitted(batch_bytes);
+  return Status::OK();
+}
 
+void Worker::SpillCommitted(uint64_t batch_bytes) {
+  context_.spills->fetch_add(1, std::memory_order_relaxed);
   if (context_.on_event) {
     IndexEvent e(IndexEvent::Type::kSpill);
     e.worker = id_;
-    e.entries = entries;
+    e.entries = table_.size();
     e.batch_bytes = batch_bytes;
     e.elapsed_seconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
+                            std::chrono::steady_clock::now() - spill_start_)
                             .count();
     context_.on_event(e);
     // A staged spill (a stream's) is no checkpoint: nothing is committed.
@@ -128,7 +137,6 @@ Status Worker::Spill() {
   Checkpoint last = pending_.back();
   pending_.clear();
   if (keep_last) pending_.push_back(last);
-  return Status::OK();
 }
 
 }  // namespace pretokdb

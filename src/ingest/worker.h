@@ -1,11 +1,11 @@
 // One indexing worker: a count table of its own, a ChunkCounter, and the
 // checkpoints of the chunk ranges whose counts are in the table.
 //
-// Spill() commits, in one RocksDB WriteBatch, a Merge(token, count) for
-// every entry of the table, a Put of every pending checkpoint, and the
-// stats the table's input added. That batch is the unit of durability: a
-// crash loses only what is still in memory, and the next run re-reads
-// exactly the ranges after the committed checkpoints.
+// Spill() commits, atomically (RocksStore::Commit), the counts of the
+// table, the pending checkpoints and the stats the table's input added.
+// That commit is the unit of durability: a crash loses only what is still
+// in memory, and the next run re-reads exactly the ranges after the
+// committed checkpoints.
 //
 // Not thread-safe: each worker thread owns one Worker.
 
@@ -81,6 +81,15 @@ class Worker {
   // Commits the table and pending checkpoints (nothing if there are none).
   Status Spill();
 
+  // Spill() in two halves, for a commit shared with other workers
+  // (ingest/final_spill.h). PrepareSpill() sorts the table and sets *meta
+  // to the records and stats to commit with its entries (false: nothing to
+  // commit); until SpillCommitted(), called once they are committed, the
+  // worker may do nothing else, and table() may be read from any thread.
+  bool PrepareSpill(MetaWrites* meta);
+  void SpillCommitted(uint64_t batch_bytes);
+  const CountTable& table() const { return table_; }
+
  private:
   struct Checkpoint {
     uint64_t source_id;
@@ -100,6 +109,7 @@ class Worker {
   // Checkpoints not yet committed; the last one is the current chunk's.
   std::vector<Checkpoint> pending_;
   std::chrono::steady_clock::time_point last_spill_;
+  std::chrono::steady_clock::time_point spill_start_;
 };
 
 }  // namespace pretokdb

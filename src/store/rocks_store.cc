@@ -198,6 +198,10 @@ CountEntry MakeCountEntry(std::string_view token, uint64_t count) {
   return CountEntry{prefix, token, count};
 }
 
+uint64_t CountSource::prefix(size_t i) const {
+  return MakeCountEntry(token(i), 0).prefix;
+}
+
 void SortCountEntries(std::vector<CountEntry>* entries) {
   std::sort(entries->begin(), entries->end(),
             [](const CountEntry& a, const CountEntry& b) {
@@ -472,13 +476,13 @@ Status RocksStore::Commit(const CountSource& counts, const MetaWrites& meta,
   uint64_t unused;
   if (bytes == nullptr) bytes = &unused;
   *bytes = 0;
-  std::string run;
+  std::vector<std::string> runs;
   if (counts.size() != 0) {
-    WaitForCompaction();
-    PRETOKDB_RETURN_IF_ERROR(WriteRun(counts, &run, bytes));
+    runs.emplace_back();
+    PRETOKDB_RETURN_IF_ERROR(WriteRun(counts, &runs.back(), bytes));
   }
   uint64_t meta_bytes = 0;
-  Status s = CommitRun(run, meta, &meta_bytes);
+  Status s = CommitRuns(runs, meta, &meta_bytes);
   *bytes += meta_bytes;
   return s;
 }
@@ -490,19 +494,76 @@ std::string RocksStore::NewIngestFile(const char* kind) {
 
 Status RocksStore::WriteRun(const CountSource& counts, std::string* run,
                             uint64_t* bytes) {
-  const size_t n = counts.size();
+  return WriteMergedRun({CountRange{&counts, 0, counts.size()}}, run, bytes);
+}
+
+Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
+                                  std::string* run, uint64_t* bytes) {
+  // A k-way merge that looks for the least token among all cursors: k is
+  // the number of workers' tables, a handful, and most often 1 (every
+  // spill but a run's last). Tokens compare by their prefixes first, as
+  // integers; their bytes only on ties.
+  struct Cursor {
+    const CountSource* source;
+    size_t at;
+    size_t end;
+    uint64_t prefix;
+    std::string_view token;
+    void Load() {
+      prefix = source->prefix(at);
+      token = source->token(at);
+    }
+    bool Before(const Cursor& o) const {
+      return prefix != o.prefix ? prefix < o.prefix : token < o.token;
+    }
+    bool Same(const Cursor& o) const {
+      return prefix == o.prefix && token == o.token;
+    }
+  };
+  // Tables keep long tokens out of line: read a few entries ahead.
+  constexpr size_t kAhead = 16;
+  std::vector<Cursor> cursors;
+  for (const CountRange& r : ranges) {
+    if (r.begin >= r.end) continue;
+    for (size_t i = r.begin; i < r.end && i < r.begin + kAhead; ++i) {
+      r.source->Prefetch(i);
+    }
+    cursors.push_back(Cursor{r.source, r.begin, r.end, 0, {}});
+    cursors.back().Load();
+  }
+
   *run = NewIngestFile("counts");
   char value[8];
   rocksdb::ExternalSstFileInfo info;
   rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
                                 counts_);
   rocksdb::Status s = writer.Open(*run);
-  constexpr size_t kAhead = 16;
-  for (size_t i = 0; i < kAhead && i < n; ++i) counts.Prefetch(i);
-  for (size_t i = 0; s.ok() && i < n; ++i) {
-    if (i + kAhead < n) counts.Prefetch(i + kAhead);
-    EncodeFixed64(value, counts.count(i));
-    s = writer.Merge(ToSlice(counts.token(i)), rocksdb::Slice(value, 8));
+  while (s.ok() && !cursors.empty()) {
+    size_t least = 0;
+    for (size_t j = 1; j < cursors.size(); ++j) {
+      if (cursors[j].Before(cursors[least])) least = j;
+    }
+    // The least cursor's entry outlives its advancing: it is in the source.
+    const Cursor first = cursors[least];
+    const std::string_view token = first.token;
+    uint64_t count = 0;
+    for (size_t j = 0; j < cursors.size();) {
+      Cursor& c = cursors[j];
+      if (!c.Same(first)) {
+        ++j;
+        continue;
+      }
+      count += c.source->count(c.at);
+      if (c.at + kAhead < c.end) c.source->Prefetch(c.at + kAhead);
+      if (++c.at < c.end) {
+        c.Load();
+        ++j;
+      } else {
+        cursors.erase(cursors.begin() + j);
+      }
+    }
+    EncodeFixed64(value, count);
+    s = writer.Merge(ToSlice(token), rocksdb::Slice(value, 8));
   }
   if (s.ok()) s = writer.Finish(&info);
   if (!s.ok()) {
@@ -584,14 +645,14 @@ Status RocksStore::MergeRuns(const std::vector<std::string>& runs,
   return Status::OK();
 }
 
-Status RocksStore::CommitRun(const std::string& run, const MetaWrites& meta,
-                             uint64_t* bytes) {
+Status RocksStore::CommitRuns(const std::vector<std::string>& runs,
+                              const MetaWrites& meta, uint64_t* bytes) {
   uint64_t unused;
   if (bytes == nullptr) bytes = &unused;
   const std::string meta_file = NewIngestFile("meta");
   auto cleanup = [&] {
     std::error_code ec;
-    if (!run.empty()) fs::remove(run, ec);
+    for (const std::string& run : runs) fs::remove(run, ec);
     fs::remove(meta_file, ec);
   };
   rocksdb::Status s;
@@ -643,19 +704,20 @@ Status RocksStore::CommitRun(const std::string& run, const MetaWrites& meta,
     cleanup();
     return FromRocks(s, path_);
   }
-  if (run.empty() && records.empty()) {
+  if (runs.empty() && records.empty()) {
     *bytes = 0;
     return Status::OK();
   }
 
+  if (!runs.empty()) WaitForCompaction();
   rocksdb::IngestExternalFileOptions ingest;
   ingest.move_files = true;
   ingest.write_global_seqno = false;  // no random write into the new file
   std::vector<rocksdb::IngestExternalFileArg> args;
-  if (!run.empty()) {
+  if (!runs.empty()) {
     args.emplace_back();
     args.back().column_family = counts_;
-    args.back().external_files = {run};
+    args.back().external_files = runs;
     args.back().options = ingest;
   }
   if (!records.empty()) {

@@ -73,10 +73,20 @@ class CountSource {
   virtual size_t size() const = 0;
   virtual std::string_view token(size_t i) const = 0;
   virtual uint64_t count(size_t i) const = 0;
+  // The token's first eight bytes as CountEntry::prefix holds them, for a
+  // merge that compares bytes only on ties.
+  virtual uint64_t prefix(size_t i) const;
   // A hint that entry i will be read soon (entries may live in scattered
   // memory, e.g. a hash table's slots).
   virtual void Prefetch(size_t /*i*/) const {}
 };
+// Entries [begin, end) of a CountSource: one input of a merged run.
+struct CountRange {
+  const CountSource* source;
+  size_t begin;
+  size_t end;
+};
+
 // Sorts by token bytes, unsigned lexicographic (RocksDB's default order).
 void SortCountEntries(std::vector<CountEntry>* entries);
 
@@ -123,18 +133,26 @@ class RocksStore {
   Status Commit(const std::vector<CountEntry>& counts, const MetaWrites& meta,
                 uint64_t* bytes = nullptr);
 
-  // Sorted runs: a stream's spills (ingest/staged_spills.h) are written as
-  // files beside the database and committed only at the stream's end, so
-  // that an interrupted stream leaves nothing behind (Open() deletes
-  // leftover runs). WriteRun writes counts (sorted, as for Commit) into a
-  // new run; MergeRuns merges runs into one, adding equal tokens' counts,
-  // and deletes them; CommitRun ingests a run ("" for none) with meta
-  // records, atomically, as Commit does, and deletes it.
+  // Sorted runs: files of counts beside the database, ingested later. A
+  // stream's spills (ingest/staged_spills.h) are runs committed only at the
+  // stream's end, so that an interrupted stream leaves nothing behind
+  // (Open() deletes leftover runs); the last spill of a run writes one run
+  // per key range of all workers' tables (ingest/final_spill.h).
+  //
+  // WriteRun writes counts (sorted, as for Commit) into a new run.
+  // WriteMergedRun writes the merge of sorted ranges into a new run, adding
+  // the counts of a token found in several (at least one entry in all).
+  // MergeRuns merges runs into one, adding equal tokens' counts, and deletes
+  // them. CommitRuns ingests runs (none, or any number whose key ranges do
+  // not overlap) with meta records, atomically, as Commit does, and deletes
+  // them.
   Status WriteRun(const CountSource& counts, std::string* run,
                   uint64_t* bytes);
+  Status WriteMergedRun(const std::vector<CountRange>& ranges,
+                        std::string* run, uint64_t* bytes);
   Status MergeRuns(const std::vector<std::string>& runs, std::string* merged);
-  Status CommitRun(const std::string& run, const MetaWrites& meta,
-                   uint64_t* bytes = nullptr);
+  Status CommitRuns(const std::vector<std::string>& runs,
+                    const MetaWrites& meta, uint64_t* bytes = nullptr);
 
   // Reads every table file of the database and checks its checksums
   // (Corruption if one is damaged). Open() does it before opening an

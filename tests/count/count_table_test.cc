@@ -455,6 +455,16 @@ TEST(CountTableTest, SortForSpillOrdersEveryKindOfKey) {
   const std::vector<std::pair<std::string, uint64_t>> want(expected.begin(),
                                                            expected.end());
   EXPECT_EQ(SortedEntries(table), want);
+  // Each entry's prefix is its first 8 bytes, big-endian, zero-padded, for
+  // inline and long keys alike.
+  for (size_t i = 0; i < table.size(); i++) {
+    const std::string_view t = table.SortedToken(i);
+    uint64_t prefix = 0;
+    for (size_t j = 0; j < 8; j++) {
+      prefix = prefix << 8 | (j < t.size() ? static_cast<unsigned char>(t[j]) : 0);
+    }
+    ASSERT_EQ(table.SortedPrefix(i), prefix) << i;
+  }
   // A failed spill is tried again: sorting again changes nothing.
   table.SortForSpill();
   EXPECT_EQ(SortedEntries(table), want);

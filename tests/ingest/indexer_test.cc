@@ -291,6 +291,41 @@ TEST_F(IndexerTest, StopDuringRunResumesExactly) {
   }
 }
 
+// With room for everything, the workers' tables are all spilled at the
+// end, merged, in key ranges written side by side (ingest/final_spill.h):
+// large tables of a vocabulary the workers partly share still give exactly
+// the reference counts, and every worker's checkpoints are committed.
+TEST_F(IndexerTest, LastSpillOfLargeTablesIsExact) {
+  std::string text;
+  while (text.size() < (3 << 20)) {
+    // Words of 1 to 4 letters from a vocabulary of ~475K, most of them
+    // rare, the short ones common.
+    uint32_t n = rnd_() % 475254;
+    text += ' ';
+    do {
+      text += static_cast<char>('a' + n % 26);
+      n /= 26;
+    } while (n > 0);
+    if (rnd_() % 500 == 0) text += kEot;
+  }
+  AddFile("vocabulary.txt", text);
+  for (int workers : {2, 3}) {
+    SCOPED_TRACE("workers " + std::to_string(workers));
+    fs::remove_all(db_);
+    IndexOptions options;
+    options.workers = workers;
+    options.memory_limit = 512 << 20;
+    Indexer indexer(db_, options);
+    Status s = indexer.Run(paths_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    CheckComplete();
+    const Snapshot snap = Read();
+    EXPECT_GT(snap.counts.size(), 200000u);
+    EXPECT_GE(snap.stats.spills, 1u);
+    EXPECT_LE(snap.stats.spills, static_cast<uint64_t>(workers));
+  }
+}
+
 TEST_F(IndexerTest, RunningAgainAddsNothing) {
   {
     Indexer indexer(db_, SmallOptions(2));

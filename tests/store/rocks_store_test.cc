@@ -426,6 +426,77 @@ TEST_F(RocksStoreTest, CommitAddsRepeatedStatsAndKeepsLastPut) {
   EXPECT_EQ(v, 18u);
 }
 
+// Counts in a sorted vector, read through the CountSource interface with
+// its default prefix().
+class SortedSource : public CountSource {
+ public:
+  explicit SortedSource(const Counts& counts) : v_(counts.begin(), counts.end()) {}
+  size_t size() const override { return v_.size(); }
+  std::string_view token(size_t i) const override { return v_[i].first; }
+  uint64_t count(size_t i) const override { return v_[i].second; }
+
+ private:
+  std::vector<std::pair<std::string, uint64_t>> v_;
+};
+
+// A run's last spill: several workers' tables, overlapping, merged and
+// written as one run per key range, the runs committed at once with every
+// worker's checkpoint (ingest/final_spill.h).
+TEST_F(RocksStoreTest, MergedRunsOfKeyRangesCommitTogether) {
+  std::unique_ptr<RocksStore> store;
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  Commit(store.get(), RandomSpill(500), 1);  // counts to add to
+  // RandomSpill's tokens often tie on their first 8 bytes.
+  const Counts tables[] = {RandomSpill(kIngestEntries), RandomSpill(3000),
+                           RandomSpill(kIngestEntries / 2)};
+  std::vector<SortedSource> sources;
+  for (const Counts& t : tables) sources.emplace_back(t);
+  // Cut at a token of the first table; the others cut where it would sort.
+  const std::string cut(sources[0].token(sources[0].size() / 3));
+  std::vector<CountRange> low, high;
+  for (const SortedSource& source : sources) {
+    size_t at = 0;
+    while (at < source.size() && source.token(at) < cut) at++;
+    low.push_back(CountRange{&source, 0, at});
+    high.push_back(CountRange{&source, at, source.size()});
+  }
+  std::vector<std::string> runs(2);
+  uint64_t bytes = 0;
+  ASSERT_TRUE(store->WriteMergedRun(high, &runs[0], &bytes).ok());
+  EXPECT_GT(bytes, 0u);
+  ASSERT_TRUE(store->WriteMergedRun(low, &runs[1], &bytes).ok());
+  // Nothing is committed before CommitRuns().
+  uint64_t v = 0;
+  ASSERT_TRUE(store->GetStat(kStatSpills, &v).ok());
+  EXPECT_EQ(v, 1u);
+
+  MetaWrites meta;
+  uint64_t total = 0;
+  for (size_t w = 0; w < 3; w++) {
+    for (const auto& [token, count] : tables[w]) {
+      expected_[token] += count;
+      total += count;
+    }
+    std::string offset;
+    PutFixed64(&offset, 100 + w);
+    meta.puts.emplace_back(CheckpointKey(2, w), offset);
+    checkpoints_[CheckpointKey(2, w)] = 100 + w;
+    meta.stats.emplace_back(std::string(kStatSpills), 1);
+  }
+  meta.stats.emplace_back(std::string(kStatPretokens), total);
+  pretokens_ += total;
+  spills_ += 3;
+  Status s = store->CommitRuns(runs, meta);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  CheckStore(*store);
+  for (const auto& e : fs::recursive_directory_iterator(path_)) {
+    EXPECT_EQ(e.path().string().find("spill-tmp/"), std::string::npos) << e.path();
+  }
+  store.reset();
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  CheckStore(*store);
+}
+
 // SortCountEntries orders as RocksDB's bytewise comparator does: unsigned
 // bytes, shorter first on a common prefix, whatever the first 8 bytes.
 TEST(CountEntryTest, SortsLikeBytewiseComparator) {
