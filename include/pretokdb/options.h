@@ -31,7 +31,8 @@ struct IndexEvent {
   // kError/kFinish/kWarning: the message ("" when OK).
   std::string message;
   // kFinish/kError: the run's wall time; kSpill: the spill's (sort, write
-  // and commit).
+  // and commit; for a run's last spill, from the worker's sort to the
+  // shared commit).
   double elapsed_seconds = 0;
 };
 

@@ -289,6 +289,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
           // Commit what this worker holds, whatever ended its loop.
           final_spill.Add(&worker);
         } catch (const std::bad_alloc&) {
+          pool_workers[w].reset();
           ws = Status::IOError(
               db_path_,
               "out of memory for a worker (try a smaller --memory-limit or "
