@@ -520,9 +520,6 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
     bool Before(const Cursor& o) const {
       return prefix != o.prefix ? prefix < o.prefix : token < o.token;
     }
-    bool Same(const Cursor& o) const {
-      return prefix == o.prefix && token == o.token;
-    }
   };
   // Tables keep long tokens out of line: read a few entries ahead.
   constexpr size_t kAhead = 16;
@@ -547,24 +544,25 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
     for (size_t j = 1; j < cursors.size(); ++j) {
       if (cursors[j].Before(cursors[least])) least = j;
     }
-    // The least cursor's entry outlives its advancing: it is in the source.
-    const Cursor first = cursors[least];
-    const std::string_view token = first.token;
+    // The token's entries: the least cursor's, and any other cursor's on
+    // the same token. `token` outlives the advancing: it is in the source.
+    const uint64_t prefix = cursors[least].prefix;
+    const std::string_view token = cursors[least].token;
     uint64_t count = 0;
-    for (size_t j = 0; j < cursors.size();) {
+    bool exhausted = false;
+    for (size_t j = 0; j < cursors.size(); ++j) {
       Cursor& c = cursors[j];
-      if (!c.Same(first)) {
-        ++j;
-        continue;
-      }
+      if (j != least && (c.prefix != prefix || c.token != token)) continue;
       count += c.source->count(c.at);
       if (c.at + kAhead < c.end) c.source->Prefetch(c.at + kAhead);
       if (++c.at < c.end) {
         c.Load();
-        ++j;
       } else {
-        cursors.erase(cursors.begin() + j);
+        exhausted = true;
       }
+    }
+    if (exhausted) {
+      std::erase_if(cursors, [](const Cursor& c) { return c.at == c.end; });
     }
     EncodeFixed64(value, count);
     s = writer.Merge(ToSlice(token), rocksdb::Slice(value, 8));
