@@ -35,7 +35,8 @@ Status FinalSpill::Commit(int threads) {
   MetaWrites meta;
   for (const Held& h : held_) {
     meta.puts.insert(meta.puts.end(), h.meta.puts.begin(), h.meta.puts.end());
-    meta.stats.insert(meta.stats.end(), h.meta.stats.begin(), h.meta.stats.end());
+    meta.stats.insert(meta.stats.end(), h.meta.stats.begin(),
+                      h.meta.stats.end());
     if (h.worker->table().empty()) continue;
     tables.push_back(std::make_unique<TableCountSource>(h.worker->table()));
     sources.push_back(tables.back().get());
@@ -45,9 +46,11 @@ Status FinalSpill::Commit(int threads) {
   std::vector<std::string> runs;
   std::vector<uint64_t> run_bytes;
   if (!sources.empty()) {
-    const size_t parts = std::clamp<size_t>(entries / kMinEntriesPerRange, 1,
-                                            static_cast<size_t>(std::max(threads, 1)));
-    const std::vector<std::vector<CountRange>> ranges = SplitKeySpace(sources, parts);
+    const size_t parts =
+        std::clamp<size_t>(entries / kMinEntriesPerRange, 1,
+                           static_cast<size_t>(std::max(threads, 1)));
+    const std::vector<std::vector<CountRange>> ranges =
+        SplitKeySpace(sources, parts);
     runs.resize(ranges.size());
     run_bytes.resize(ranges.size());
     std::vector<Status> status(ranges.size());
@@ -81,9 +84,10 @@ Status FinalSpill::Commit(int threads) {
   // Each worker's spill event gets the share of the bytes its entries make.
   for (const Held& h : held_) {
     const size_t n = h.worker->table().size();
-    h.worker->SpillCommitted(entries == 0 ? bytes / held_.size()
-                                          : static_cast<uint64_t>(
-                                                static_cast<double>(bytes) * n / entries));
+    h.worker->SpillCommitted(
+        entries == 0
+            ? bytes / held_.size()
+            : static_cast<uint64_t>(static_cast<double>(bytes) * n / entries));
   }
   held_.clear();
   return Status::OK();

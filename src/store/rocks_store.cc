@@ -657,6 +657,13 @@ Status RocksStore::CommitRuns(const std::vector<std::string>& runs,
     for (const std::string& run : runs) fs::remove(run, ec);
     fs::remove(meta_file, ec);
   };
+  {
+    std::lock_guard<std::mutex> lock(commit_error_mu_);
+    if (!commit_error_.ok()) {
+      cleanup();
+      return commit_error_;
+    }
+  }
   rocksdb::Status s;
   rocksdb::ExternalSstFileInfo meta_info;
   // Meta records in key order and unique, as an SST file requires: a key
@@ -733,7 +740,12 @@ Status RocksStore::CommitRuns(const std::vector<std::string>& runs,
   s = db_->IngestExternalFiles(args);
   cleanup();
   *bytes = meta_info.file_size;
-  return FromRocks(s, path_);
+  if (!s.ok()) {
+    std::lock_guard<std::mutex> lock(commit_error_mu_);
+    if (commit_error_.ok()) commit_error_ = FromRocks(s, path_);
+    return commit_error_;
+  }
+  return Status::OK();
 }
 
 Status RocksStore::VerifyChecksums() const {

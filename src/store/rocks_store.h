@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -126,7 +127,11 @@ class RocksStore {
   // into both column families in one MANIFEST record. There is no
   // write-ahead log, so the MANIFEST alone says what is committed, and a
   // read-only open sees exactly a set of whole commits. *bytes (optional):
-  // the size of the files written.
+  // the size of the files written. Once a commit has failed, every later
+  // one fails with its error, writing nothing: RocksDB may still hold a
+  // MANIFEST writer that saw the error (a full disk, say), and writing
+  // through it again trips an assertion in Debian's build. The run ends;
+  // the next one, with the database opened anew, resumes.
   Status Commit(const CountSource& counts, const MetaWrites& meta,
                 uint64_t* bytes = nullptr);
   // The same, for counts in a vector (sorted by SortCountEntries).
@@ -183,6 +188,8 @@ class RocksStore {
   uint64_t max_l0_files_ = 0;
   std::string ingest_dir_;  // spill files waiting to be ingested
   std::atomic<uint64_t> next_file_{0};
+  std::mutex commit_error_mu_;
+  Status commit_error_;  // the first failed commit's; guarded by the mutex
   std::unique_ptr<rocksdb::Options> counts_options_;
   std::unique_ptr<rocksdb::Options> meta_options_;
   rocksdb::DB* db_ = nullptr;

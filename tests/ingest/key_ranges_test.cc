@@ -31,7 +31,8 @@ std::string RandomToken(std::mt19937* rnd, size_t max_len) {
   const char alphabet[] = {'\0', ' ', 'a', 'b', 'c', '\x7F', '\x80', '\xFF'};
   std::string t;
   const size_t len = 1 + (*rnd)() % max_len;
-  for (size_t i = 0; i < len; i++) t.push_back(alphabet[(*rnd)() % sizeof(alphabet)]);
+  for (size_t i = 0; i < len; i++)
+    t.push_back(alphabet[(*rnd)() % sizeof(alphabet)]);
   return t;
 }
 
@@ -41,7 +42,8 @@ std::string RandomToken(std::mt19937* rnd, size_t max_len) {
 std::vector<std::set<std::string>> CheckPartition(
     const std::vector<const CountSource*>& sources,
     const std::vector<std::vector<CountRange>>& ranges) {
-  std::map<const CountSource*, size_t> next;  // where each source's next part begins
+  std::map<const CountSource*, size_t>
+      next;  // where each source's next part begins
   std::vector<std::set<std::string>> merged;
   for (const std::vector<CountRange>& range : ranges) {
     EXPECT_FALSE(range.empty());

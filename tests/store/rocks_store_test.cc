@@ -497,6 +497,31 @@ TEST_F(RocksStoreTest, MergedRunsOfKeyRangesCommitTogether) {
   CheckStore(*store);
 }
 
+// After a failed commit the store writes nothing more: a later commit
+// fails with the first one's error, and the database holds what was
+// committed before it. Opened anew, it takes commits again.
+TEST_F(RocksStoreTest, AFailedCommitEndsWriting) {
+  std::unique_ptr<RocksStore> store;
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  Commit(store.get(), RandomSpill(300), 1);
+  const Status failed =
+      store->CommitRuns({dir_ + "/no-such-run.sst"}, MetaWrites());
+  ASSERT_FALSE(failed.ok());
+  std::vector<CountEntry> entries = {MakeCountEntry("after", 5)};
+  uint64_t bytes = 0;
+  Status s = store->Commit(entries, MetaWrites(), &bytes);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.ToString(), failed.ToString());
+  uint64_t v = 7;
+  ASSERT_TRUE(store->GetCount("after", &v).ok());
+  EXPECT_EQ(v, 0u);
+  CheckStore(*store);
+  store.reset();
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  Commit(store.get(), RandomSpill(300), 2);
+  CheckStore(*store);
+}
+
 // SortCountEntries orders as RocksDB's bytewise comparator does: unsigned
 // bytes, shorter first on a common prefix, whatever the first 8 bytes.
 TEST(CountEntryTest, SortsLikeBytewiseComparator) {
