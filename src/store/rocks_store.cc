@@ -513,8 +513,9 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
     size_t end;
     uint64_t prefix;
     std::string_view token;
-    void Load() {
-      prefix = source->prefix(at);
+    // The prefix only serves to compare cursors: one alone needs none.
+    void Load(bool merging) {
+      if (merging) prefix = source->prefix(at);
       token = source->token(at);
     }
     bool Before(const Cursor& o) const {
@@ -530,8 +531,9 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
       r.source->Prefetch(i);
     }
     cursors.push_back(Cursor{r.source, r.begin, r.end, 0, {}});
-    cursors.back().Load();
   }
+  const bool merging = cursors.size() > 1;
+  for (Cursor& c : cursors) c.Load(merging);
 
   *run = NewIngestFile("counts");
   char value[8];
@@ -556,7 +558,7 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
       count += c.source->count(c.at);
       if (c.at + kAhead < c.end) c.source->Prefetch(c.at + kAhead);
       if (++c.at < c.end) {
-        c.Load();
+        c.Load(merging);
       } else {
         exhausted = true;
       }

@@ -123,8 +123,8 @@ class RocksStore {
 
   // Commits counts (sorted by token, ascending, unique; added to the
   // stored counts) and meta records atomically and durably. Every write of
-  // the database goes through here: two SST files (counts, meta) ingested
-  // into both column families in one MANIFEST record. There is no
+  // the database goes through here: SST files (counts, meta) ingested into
+  // both column families in one MANIFEST record. There is no
   // write-ahead log, so the MANIFEST alone says what is committed, and a
   // read-only open sees exactly a set of whole commits. *bytes (optional):
   // the size of the files written. Once a commit has failed, every later
