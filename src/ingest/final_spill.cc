@@ -27,7 +27,10 @@ void FinalSpill::Add(Worker* worker) {
   held_.push_back(Held{worker, std::move(meta)});
 }
 
-Status FinalSpill::Commit(int threads) {
+Status FinalSpill::Commit(RocksStore* store, int threads,
+                          const std::function<void(MetaWrites*)>& at_commit,
+                          bool* committed) {
+  *committed = false;
   if (held_.empty()) return Status::OK();
   std::vector<std::unique_ptr<TableCountSource>> tables;
   std::vector<const CountSource*> sources;
@@ -55,7 +58,7 @@ Status FinalSpill::Commit(int threads) {
     run_bytes.resize(ranges.size());
     std::vector<Status> status(ranges.size());
     auto write = [&](size_t k) {
-      status[k] = store_->WriteMergedRun(ranges[k], &runs[k], &run_bytes[k]);
+      status[k] = store->WriteMergedRun(ranges[k], &runs[k], &run_bytes[k]);
     };
     {
       std::vector<std::jthread> helpers;
@@ -77,8 +80,10 @@ Status FinalSpill::Commit(int threads) {
       return s;
     }
   }
+  at_commit(&meta);
   uint64_t bytes = 0;
-  PRETOKDB_RETURN_IF_ERROR(store_->CommitRuns(runs, meta, &bytes));
+  PRETOKDB_RETURN_IF_ERROR(store->CommitRuns(runs, meta, &bytes));
+  *committed = true;
   for (uint64_t b : run_bytes) bytes += b;
 
   // Each worker's spill event gets the share of the bytes its entries make.

@@ -17,6 +17,7 @@
 #ifndef PRETOKDB_INGEST_FINAL_SPILL_H_
 #define PRETOKDB_INGEST_FINAL_SPILL_H_
 
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -28,7 +29,6 @@ namespace pretokdb {
 
 class FinalSpill {
  public:
-  explicit FinalSpill(RocksStore* store) : store_(store) {}
 
   // Takes what `worker` holds: sorts its table, in the calling thread (so a
   // worker that finishes first sorts while the others still count). The
@@ -36,9 +36,15 @@ class FinalSpill {
   void Add(Worker* worker);
 
   // Writes the merged tables with up to `threads` threads and commits them
-  // with the workers' checkpoints and stats. On success each worker reports
-  // its spill and empties its table; on failure nothing is committed.
-  Status Commit(int threads);
+  // to `store` with the workers' checkpoints and stats, and with what
+  // `at_commit` adds once the tables are written (the run's elapsed time:
+  // one commit fewer at the end of a run). On success each worker reports
+  // its spill and empties its table, and *committed is true. It is false
+  // when nothing was committed: on failure, or when no worker held
+  // anything.
+  Status Commit(RocksStore* store, int threads,
+                const std::function<void(MetaWrites*)>& at_commit,
+                bool* committed);
 
  private:
   struct Held {
@@ -46,7 +52,6 @@ class FinalSpill {
     MetaWrites meta;
   };
 
-  RocksStore* const store_;
   std::mutex mu_;
   std::vector<Held> held_;  // guarded by mu_ until Commit()
 };

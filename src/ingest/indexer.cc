@@ -13,6 +13,9 @@
 //  4. Count the ranges after the committed checkpoints with a
 //     Boost.Asio thread_pool; each worker pulls the next range from a shared
 //     index, so none idles while ranges remain.
+// A new database knows no source and holds no checkpoint, so nothing of 2
+// and 3 is needed to count: it is created, and the plan committed, on a
+// thread of its own while the workers count (ingest/opening_store.h).
 
 #include "pretokdb/indexer.h"
 
@@ -31,6 +34,7 @@
 #include "ingest/chunk_planner.h"
 #include "ingest/final_spill.h"
 #include "ingest/memory_plan.h"
+#include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
 #include "ingest/source_file.h"
 #include "ingest/source_growth.h"
@@ -53,6 +57,8 @@ int64_t NowNs() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+uint64_t ElapsedMs(double seconds) { return static_cast<uint64_t>(seconds * 1000); }
 
 }  // namespace
 
@@ -124,16 +130,18 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     for (const auto& file : files) PRETOKDB_RETURN_IF_ERROR(CheckUtf8(*file, 0));
   }
 
-  // 2. The database.
+  // 2. The database, unless it is still to be created: then later.
   const MemoryPlan memory =
       PlanMemory(options_.memory_limit, workers, options_.read_buffer_size);
+  const bool create_db = WillCreate(db_path_);
   std::unique_ptr<RocksStore> store;
-  bool new_db = false;
-  PRETOKDB_RETURN_IF_ERROR(
-      OpenForIndexing(db_path_, setup, memory, &store, &new_db));
-
+  bool new_db = create_db;
   std::vector<SourceRecord> known;
-  PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));
+  if (!create_db) {
+    PRETOKDB_RETURN_IF_ERROR(
+        OpenForIndexing(db_path_, setup, memory, &store, &new_db));
+    PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));
+  }
   uint64_t next_id = 1;
   for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
 
@@ -216,11 +224,11 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     // regex.split gives one more document than separators, per file.
     plan.stats.emplace_back(kStatDocuments, 1);
   }
-  PRETOKDB_RETURN_IF_ERROR(store->Commit({}, plan));
+  if (!create_db) PRETOKDB_RETURN_IF_ERROR(store->Commit({}, plan));
 
   // 4. Ranges to count.
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
-  PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
+  if (!create_db) PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
   std::vector<ChunkTask> tasks;
   uint64_t total = 0, done = 0;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -236,23 +244,6 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       }
     }
   }
-  bytes_total_.store(total);
-  bytes_done_.store(done);
-  {
-    IndexEvent e(IndexEvent::Type::kStart);
-    e.bytes = total - done;
-    emit(e);
-  }
-
-  WorkerContext context{store.get(),
-                        &rules,
-                        memory,
-                        options_.checkpoint_interval_seconds,
-                        &stop_,
-                        &bytes_done_,
-                        &spills_,
-                        options_.on_event};
-  std::atomic<size_t> next_task{0};
   std::mutex error_mu;
   Status first_error;
   auto record_error = [&](const Status& ws) {
@@ -261,12 +252,41 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     if (first_error.ok()) first_error = ws;
     stop_.store(true);  // the others commit and stop too
   };
+  std::unique_ptr<OpeningStore> opening;
+  if (create_db) {
+    opening = std::make_unique<OpeningStore>(
+        [&, plan = std::move(plan)](std::unique_ptr<RocksStore>* created) {
+          Status s = CreateForIndexing(db_path_, setup, memory, plan, created);
+          record_error(s);  // the workers stop: none of their counts can land
+          return s;
+        });
+  } else {
+    opening = std::make_unique<OpeningStore>(store.get());
+  }
+
+  bytes_total_.store(total);
+  bytes_done_.store(done);
+  {
+    IndexEvent e(IndexEvent::Type::kStart);
+    e.bytes = total - done;
+    emit(e);
+  }
+
+  WorkerContext context{opening.get(),
+                        &rules,
+                        memory,
+                        options_.checkpoint_interval_seconds,
+                        &stop_,
+                        &bytes_done_,
+                        &spills_,
+                        options_.on_event};
+  std::atomic<size_t> next_task{0};
   const int threads = static_cast<int>(
       std::min<size_t>(static_cast<size_t>(workers), std::max<size_t>(tasks.size(), 1)));
   // What each worker holds when it runs out of work (or stops) is committed
   // after the pool, all at once (ingest/final_spill.h).
   std::vector<std::unique_ptr<Worker>> pool_workers(threads);
-  FinalSpill final_spill(store.get());
+  FinalSpill final_spill;
   {
     boost::asio::thread_pool pool(threads);
     for (int w = 0; w < threads; ++w) {
@@ -300,8 +320,24 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     }
     pool.join();
   }
+  RocksStore* db = nullptr;
+  const Status opened = opening->Wait(&db);
+  if (!opened.ok()) {
+    // Nothing was committed, nor can be.
+    record_error(opened);
+    pool_workers.clear();
+    return EmitEnd(first_error, progress().elapsed_seconds);
+  }
+  double elapsed = 0;
+  bool elapsed_committed = false;
   try {
-    record_error(final_spill.Commit(threads));
+    record_error(final_spill.Commit(
+        db, threads,
+        [&](MetaWrites* m) {
+          elapsed = progress().elapsed_seconds;
+          m->stats.emplace_back(kStatElapsedMs, ElapsedMs(elapsed));
+        },
+        &elapsed_committed));
   } catch (const std::bad_alloc&) {
     record_error(Status::IOError(
         db_path_, "out of memory for the last spill (try a smaller --memory-limit); "
@@ -309,14 +345,14 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   }
   pool_workers.clear();
 
-  const double elapsed = RecordElapsed(store.get(), &first_error);
+  if (!elapsed_committed) elapsed = RecordElapsed(db, &first_error);
 
   Status result = first_error;
   if (result.ok() && stop_.load()) {
     // Stopped: resumable unless every range happened to be committed.
     bool all_done = true;
     std::map<std::pair<uint64_t, uint64_t>, uint64_t> after;
-    if (ReadCheckpoints(*store, &after).ok()) {
+    if (ReadCheckpoints(*db, &after).ok()) {
       for (const ChunkTask& t : tasks) {
         auto it = after.find({t.source_id, t.chunk_index});
         if (it == after.end() || it->second < t.end) all_done = false;
@@ -330,7 +366,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
 double Indexer::RecordElapsed(RocksStore* store, Status* result) {
   const double elapsed = progress().elapsed_seconds;
   MetaWrites m;
-  m.stats.emplace_back(kStatElapsedMs, static_cast<uint64_t>(elapsed * 1000));
+  m.stats.emplace_back(kStatElapsedMs, ElapsedMs(elapsed));
   Status s = store->Commit({}, m);
   if (result->ok() && !s.ok()) *result = s;
   return elapsed;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ingest/memory_plan.h"
+#include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
 #include "ingest/staged_spills.h"
 #include "ingest/stream_input.h"
@@ -65,7 +66,8 @@ Status Indexer::RunStreamOnce(int fd) {
   emit(IndexEvent(IndexEvent::Type::kStart));
 
   StagedSpills staged(store.get());
-  WorkerContext context{store.get(),
+  OpeningStore opened(store.get());
+  WorkerContext context{&opened,
                         setup.rules.get(),
                         memory,
                         options_.checkpoint_interval_seconds,

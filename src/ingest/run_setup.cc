@@ -1,9 +1,13 @@
 #include "ingest/run_setup.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <system_error>
 #include <vector>
 
 namespace pretokdb {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -65,6 +69,28 @@ Status OpenForIndexing(const std::string& db_path, const RunSetup& setup,
   options.memory_budget = memory.rocksdb_bytes;
   PRETOKDB_RETURN_IF_ERROR(RocksStore::Open(db_path, options, store));
   return CheckConfig(**store, db_path, setup.config, new_db);
+}
+
+bool WillCreate(const std::string& db_path) {
+  std::error_code ec;
+  const fs::file_status st = fs::status(db_path, ec);
+  if (st.type() == fs::file_type::not_found) return true;
+  return !ec && fs::is_directory(st) && fs::is_empty(db_path, ec) && !ec;
+}
+
+Status CreateForIndexing(const std::string& db_path, const RunSetup& setup,
+                         const MemoryPlan& memory, const MetaWrites& plan,
+                         std::unique_ptr<RocksStore>* store) {
+  bool new_db = false;
+  PRETOKDB_RETURN_IF_ERROR(
+      OpenForIndexing(db_path, setup, memory, store, &new_db));
+  if (!new_db) {
+    store->reset();
+    return Status::Busy(db_path,
+                        "another run created this database while this one "
+                        "started; run the command again to go on with it");
+  }
+  return (*store)->Commit({}, plan);
 }
 
 Status CheckConfig(const RocksStore& store, const std::string& db_path,

@@ -36,6 +36,18 @@ Status OpenForIndexing(const std::string& db_path, const RunSetup& setup,
                        const MemoryPlan& memory,
                        std::unique_ptr<RocksStore>* store, bool* new_db);
 
+// True if nothing is at db_path yet, or an empty directory: a run creates
+// the database there.
+bool WillCreate(const std::string& db_path);
+
+// Creates the database at db_path (WillCreate() held) for an indexing run
+// and commits `plan`, the configuration and source records of its files.
+// Busy if another run created the database meanwhile (the plan may then
+// be stale); nothing is committed then.
+Status CreateForIndexing(const std::string& db_path, const RunSetup& setup,
+                         const MemoryPlan& memory, const MetaWrites& plan,
+                         std::unique_ptr<RocksStore>* store);
+
 // Checks that the database at db_path, open in store, was built with
 // `config`: InvalidArgument naming what differs otherwise. *new_db: it has
 // no configuration yet (the caller commits it with its first plan).

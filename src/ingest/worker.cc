@@ -100,10 +100,13 @@ Status Worker::Spill() {
   if (!PrepareSpill(&meta)) return Status::OK();
   uint64_t batch_bytes = 0;
   const TableCountSource counts(table_);
-  PRETOKDB_RETURN_IF_ERROR(
-      context_.sink != nullptr
-          ? context_.sink->Spill(counts, meta, &batch_bytes)
-          : context_.store->Commit(counts, meta, &batch_bytes));
+  if (context_.sink != nullptr) {
+    PRETOKDB_RETURN_IF_ERROR(context_.sink->Spill(counts, meta, &batch_bytes));
+  } else {
+    RocksStore* store = nullptr;
+    PRETOKDB_RETURN_IF_ERROR(context_.store->Wait(&store));
+    PRETOKDB_RETURN_IF_ERROR(store->Commit(counts, meta, &batch_bytes));
+  }
   SpillCommitted(batch_bytes);
   return Status::OK();
 }

@@ -22,6 +22,7 @@
 #include "count/count_table.h"
 #include "ingest/chunk_counter.h"
 #include "ingest/memory_plan.h"
+#include "ingest/opening_store.h"
 #include "ingest/source_file.h"
 #include "ingest/stream_input.h"
 #include "ingest/text_rules.h"
@@ -53,7 +54,7 @@ struct ChunkTask {
 
 // What the workers of a run share. All members are thread-safe.
 struct WorkerContext {
-  RocksStore* store;
+  OpeningStore* store;  // waited for at the first commit
   const TextRules* rules;
   MemoryPlan memory;
   double checkpoint_interval_seconds;

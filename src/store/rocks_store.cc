@@ -7,9 +7,16 @@
 #include <rocksdb/sst_file_writer.h>
 #include <rocksdb/table.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <thread>
 #include <filesystem>
 #include <map>
@@ -252,8 +259,38 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(
 // exist or is an empty directory. RocksDB creates a database file by file, so
 // a process killed meanwhile would leave a directory that is neither empty
 // nor a database; it is built in a sibling directory and renamed into place
-// instead, which is atomic.
-Status CreateDatabase(const std::string& path, const StoreOptions& options) {
+// instead, which is atomic. Runs creating the same database take turns by
+// an flock(2) on that sibling, which a killed run releases; one that finds
+// the database made meanwhile returns OK and lets the caller open it.
+//
+// The lock stays in *lock (with the directory, once renamed) until the
+// caller has opened the database, which takes RocksDB's own lock: the run
+// that created a database is the one that opens it first.
+class CreationLock {
+ public:
+  CreationLock() = default;
+  ~CreationLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the flock
+  }
+  CreationLock(const CreationLock&) = delete;
+  CreationLock& operator=(const CreationLock&) = delete;
+  void Hold(int fd) { fd_ = fd; }
+  // Waits for any creator of the database at `path` to have opened it.
+  // Best effort: failing to lock, the open goes on (RocksDB's LOCK rules).
+  void Share(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return;
+    Hold(fd);
+    while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
+    }
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+Status CreateDatabase(const std::string& path, const StoreOptions& options,
+                      CreationLock* lock) {
   std::error_code ec;
   fs::path target = fs::absolute(fs::path(path), ec).lexically_normal();
   if (target.filename().empty()) target = target.parent_path();  // "db/"
@@ -263,7 +300,40 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options) {
   }
   const fs::path staging =
       target.parent_path() / ("." + target.filename().string() + ".creating");
-  fs::remove_all(staging, ec);  // left by a creation that was killed
+  fs::create_directory(staging, ec);  // may be there: another run's, or a killed one's
+  if (ec) {
+    return Status::IOError(path, "cannot create the database: " + ec.message());
+  }
+  const int fd = ::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return Status::IOError(path, "cannot create the database: " +
+                                     std::string(std::strerror(errno)));
+  }
+  lock->Hold(fd);
+  int locked;
+  while ((locked = ::flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
+  }
+  if (locked != 0) {
+    return Status::IOError(path, "cannot create the database: " +
+                                     std::string(std::strerror(errno)));
+  }
+  // Whoever held the lock before may have finished: renamed the directory
+  // locked into place (`staging` is another one, or none), or left ours
+  // with the database in place.
+  struct stat held, now;
+  if (::fstat(fd, &held) != 0 || ::stat(staging.c_str(), &now) != 0 ||
+      held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
+    return Status::OK();
+  }
+  if (fs::exists(target / "CURRENT", ec)) {
+    fs::remove_all(staging, ec);
+    return Status::OK();
+  }
+  // Left by a creation that was killed: start afresh.
+  for (const fs::directory_entry& e : fs::directory_iterator(staging, ec)) {
+    fs::remove_all(e.path(), ec);
+  }
+
   rocksdb::DBOptions db_options;
   rocksdb::ColumnFamilyOptions counts_options, meta_options;
   ConfigureMemory(options, &db_options, &counts_options, &meta_options);
@@ -302,6 +372,12 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     return Status::InvalidArgument(path, "not a pretok-db database (not a directory)");
   }
   const bool has_db = exists && fs::exists(fs::path(path) / "CURRENT", ec);
+  CreationLock creation;  // held until the database is open
+  if (has_db && !options.read_only) {
+    // A database just renamed into place stays locked by the run that
+    // created it until that run has opened it (see CreateDatabase).
+    creation.Share(path);
+  }
   if (!has_db) {
     if (exists && !fs::is_empty(path, ec)) {
       // Files but no CURRENT: a database that lost it, or something else.
@@ -319,7 +395,7 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     if (!options.create_if_missing) {
       return Status::NotFound(path, "no pretok-db database here (run 'pretok-db index' first)");
     }
-    PRETOKDB_RETURN_IF_ERROR(CreateDatabase(path, options));
+    PRETOKDB_RETURN_IF_ERROR(CreateDatabase(path, options, &creation));
   }
 
   if (has_db && !options.read_only) {

@@ -326,6 +326,26 @@ TEST_F(IndexerTest, LastSpillOfLargeTablesIsExact) {
   }
 }
 
+// Each run's time is recorded once, with its last spill or, when that
+// commits nothing, after it: the stats hold the sum of the times the runs'
+// kFinish events report (each truncated to whole milliseconds).
+TEST_F(IndexerTest, ElapsedTimeIsRecordedOncePerRun) {
+  AddBigFile();
+  double reported = 0;
+  for (int run = 0; run < 2; ++run) {  // the second finds nothing to do
+    IndexOptions options = SmallOptions(2);
+    options.memory_limit = 64 << 20;  // room for everything: one last spill
+    options.on_event = [&](const IndexEvent& e) {
+      if (e.type == IndexEvent::Type::kFinish) reported += e.elapsed_seconds;
+    };
+    Status s = Indexer(db_, options).Run(paths_);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+  }
+  const Snapshot snap = Read();
+  EXPECT_GT(snap.stats.elapsed_seconds, 0);
+  EXPECT_NEAR(snap.stats.elapsed_seconds, reported, 0.0021);
+}
+
 TEST_F(IndexerTest, RunningAgainAddsNothing) {
   {
     Indexer indexer(db_, SmallOptions(2));
@@ -431,6 +451,20 @@ TEST_F(IndexerTest, MissingFileIsRefusedBeforeTheDatabaseIsCreated) {
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
 }
 
+// A new database is created while the workers count: when that fails,
+// the run reports it (and stops its workers), whatever they counted.
+TEST_F(IndexerTest, DatabaseThatCannotBeCreatedStopsTheRun) {
+  AddBigFile();
+  const std::string db = paths_[0] + "/db";  // under a regular file
+  for (int workers : {1, 2}) {
+    Status s = Indexer(db, SmallOptions(workers)).Run(paths_);
+    EXPECT_TRUE(s.IsIOError()) << s.ToString();
+    EXPECT_NE(s.message().find(db), std::string::npos) << s.ToString();
+    EXPECT_NE(s.message().find("cannot create the database"), std::string::npos)
+        << s.ToString();
+  }
+}
+
 // A missing file added to an existing database leaves it as it was.
 TEST_F(IndexerTest, MissingFileLeavesTheDatabaseAlone) {
   {
@@ -445,22 +479,37 @@ TEST_F(IndexerTest, MissingFileLeavesTheDatabaseAlone) {
   EXPECT_EQ(after.stats.files.size(), 1u);
 }
 
-// Only one run writes a database at a time.
+// Only one run writes a database at a time: a run started while another
+// one runs is refused as busy. Into an existing database the first run is
+// the one that writes. Into a new one, each run creates it on a thread of
+// its own while it counts (ingest/opening_store.h), and either may win;
+// the other is refused before it commits anything.
 TEST_F(IndexerTest, SecondWriterIsBusy) {
-  Status second;
-  IndexOptions options = SmallOptions(1);
-  bool started = false;
-  options.on_event = [&](const IndexEvent& e) {
-    if (e.type == IndexEvent::Type::kStart && !started) {
-      started = true;
-      second = Indexer(db_, SmallOptions(1)).Run({paths_[1]});
-    }
-  };
-  Indexer indexer(db_, options);
-  Status s = indexer.Run({paths_[1]});
-  ASSERT_TRUE(s.ok()) << s.ToString();
-  EXPECT_TRUE(second.IsBusy()) << second.ToString();
-  EXPECT_NE(second.message().find(db_), std::string::npos) << second.ToString();
+  for (bool existing : {true, false}) {
+    SCOPED_TRACE(existing ? "existing database" : "new database");
+    fs::remove_all(db_);
+    if (existing) ASSERT_TRUE(Indexer(db_, SmallOptions(1)).Run({paths_[2]}).ok());
+    Status second;
+    IndexOptions options = SmallOptions(1);
+    bool started = false;
+    options.on_event = [&](const IndexEvent& e) {
+      if (e.type == IndexEvent::Type::kStart && !started) {
+        started = true;
+        second = Indexer(db_, SmallOptions(1)).Run({paths_[1]});
+      }
+    };
+    Indexer indexer(db_, options);
+    Status first = indexer.Run({paths_[1]});
+    if (existing) EXPECT_TRUE(first.ok()) << first.ToString();
+    EXPECT_NE(first.ok(), second.ok()) << first.ToString() << " / " << second.ToString();
+    const Status& refused = first.ok() ? second : first;
+    EXPECT_TRUE(refused.IsBusy()) << refused.ToString();
+    EXPECT_NE(refused.message().find(db_), std::string::npos) << refused.ToString();
+    // Nothing of the refused run was committed: completing the database
+    // gives exactly the reference counts.
+    ASSERT_TRUE(Indexer(db_, SmallOptions(2)).Run(paths_).ok());
+    CheckComplete();
+  }
 }
 
 // Readers opened again and again while a run writes ("Readers

@@ -267,6 +267,63 @@ TEST_F(RocksStoreTest, SecondWriterIsBusy) {
   CheckStore(*second);
 }
 
+// Runs that create the same new database at once take turns (an indexing
+// run creates its database while it counts): one creates and opens it, the
+// others find it made and in use. None damages it, and no staging
+// directory is left.
+TEST_F(RocksStoreTest, ConcurrentCreatorsOpenOneDatabase) {
+  for (int round = 0; round < 5; ++round) {
+    fs::remove_all(path_);
+    constexpr int kCreators = 4;
+    std::vector<std::unique_ptr<RocksStore>> stores(kCreators);
+    std::vector<Status> status(kCreators);
+    {
+      std::vector<std::jthread> creators;
+      for (int i = 0; i < kCreators; ++i) {
+        creators.emplace_back([&, i] { status[i] = OpenWriter(&stores[i]); });
+      }
+    }
+    int opened = -1;
+    for (int i = 0; i < kCreators; ++i) {
+      if (status[i].ok()) {
+        EXPECT_EQ(opened, -1) << "two writers opened the database";
+        opened = i;
+      } else {
+        EXPECT_TRUE(status[i].IsBusy()) << status[i].ToString();
+      }
+    }
+    ASSERT_NE(opened, -1) << status[0].ToString();
+    expected_.clear();
+    checkpoints_.clear();
+    pretokens_ = spills_ = 0;
+    Commit(stores[opened].get(), {{"a", 1}}, 10);
+    stores.clear();
+    std::unique_ptr<RocksStore> store;
+    ASSERT_TRUE(OpenWriter(&store).ok());
+    CheckStore(*store);
+    for (const fs::directory_entry& e : fs::directory_iterator(dir_)) {
+      EXPECT_NE(e.path().filename().string(), ".db.creating");
+    }
+  }
+}
+
+// A creation killed half-way leaves its staging directory: the next one
+// starts afresh in it.
+TEST_F(RocksStoreTest, KilledCreationIsRedone) {
+  const fs::path staging = fs::path(dir_) / ".db.creating";
+  fs::create_directories(staging / "sub");
+  std::ofstream(staging / "MANIFEST-000001") << "half written";
+  std::ofstream(staging / "sub" / "x") << "x";
+  std::unique_ptr<RocksStore> store;
+  Status s = OpenWriter(&store);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  Commit(store.get(), {{"a", 1}}, 10);
+  store.reset();
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  CheckStore(*store);
+  EXPECT_FALSE(fs::exists(staging));
+}
+
 TEST_F(RocksStoreTest, SmallSpillsAddUp) {
   std::unique_ptr<RocksStore> store;
   ASSERT_TRUE(OpenWriter(&store).ok());
