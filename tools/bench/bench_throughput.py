@@ -74,7 +74,8 @@ def main():
             for w in args.workers.split(","):
                 t, rss = median_of(args, run_pretokdb, path, int(w))
                 ratio = f"{python[w] / t:.0f}x" if w in python else "-"
-                print(f"| {kind} {size} | pretok-db | {w} | {t:.2f} | {mb / t:.0f} | "
+                wall = f"{t:.3f}" if t < 1 else f"{t:.2f}"
+                print(f"| {kind} {size} | pretok-db | {w} | {wall} | {mb / t:.0f} | "
                       f"{rss / 2**20:.0f} | {ratio} |", flush=True)
             if args.delete_after:
                 os.remove(path)
