@@ -255,17 +255,11 @@ std::vector<rocksdb::ColumnFamilyDescriptor> Families(
           {kMetaFamily, meta}};
 }
 
-// Creates an empty database (both column families) at path, which does not
-// exist or is an empty directory. RocksDB creates a database file by file, so
-// a process killed meanwhile would leave a directory that is neither empty
-// nor a database; it is built in a sibling directory and renamed into place
-// instead, which is atomic. Runs creating the same database take turns by
-// an flock(2) on that sibling, which a killed run releases; one that finds
-// the database made meanwhile returns OK and lets the caller open it.
-//
-// The lock stays in *lock (with the directory, once renamed) until the
-// caller has opened the database, which takes RocksDB's own lock: the run
-// that created a database is the one that opens it first.
+// A lock on a database's directory while it is created and first opened:
+// an exclusive flock(2) held by the run creating it (on the staging
+// directory, which becomes the database's), or a shared one taken by a
+// run opening an existing database to write. Closing releases it, and so
+// does a killed process.
 class CreationLock {
  public:
   CreationLock() = default;
@@ -289,6 +283,17 @@ class CreationLock {
   int fd_ = -1;
 };
 
+// Creates an empty database (both column families) at path, which does not
+// exist or is an empty directory. RocksDB creates a database file by file, so
+// a process killed meanwhile would leave a directory that is neither empty
+// nor a database; it is built in a sibling directory and renamed into place
+// instead, which is atomic. Runs creating the same database take turns by
+// an flock(2) on that sibling, which a killed run releases; one that finds
+// the database made meanwhile returns OK and lets the caller open it.
+//
+// The lock stays in *lock (on the database's directory, once renamed)
+// until the caller has opened the database, which takes RocksDB's own
+// lock: the run that created a database is the one that opens it first.
 Status CreateDatabase(const std::string& path, const StoreOptions& options,
                       CreationLock* lock) {
   std::error_code ec;
