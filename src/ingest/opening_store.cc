@@ -2,14 +2,23 @@
 
 #include <new>
 #include <system_error>
+#include <utility>
 
 namespace pretokdb {
 
-OpeningStore::OpeningStore(RocksStore* store) : ready_(store) {
+namespace {
+
+// An open that has ended already, with status s.
+std::shared_future<Status> Ended(Status s) {
   std::promise<Status> done;
-  done.set_value(Status::OK());
-  opened_ = done.get_future().share();
+  done.set_value(std::move(s));
+  return done.get_future().share();
 }
+
+}  // namespace
+
+OpeningStore::OpeningStore(RocksStore* store)
+    : ready_(store), opened_(Ended(Status::OK())) {}
 
 OpeningStore::OpeningStore(OpenFunction open) {
   auto run = [this, open = std::move(open)]() -> Status {
@@ -22,10 +31,7 @@ OpeningStore::OpeningStore(OpenFunction open) {
   try {
     opened_ = std::async(std::launch::async, run).share();
   } catch (const std::system_error&) {
-    // No thread to be had: open it here.
-    std::promise<Status> done;
-    done.set_value(run());
-    opened_ = done.get_future().share();
+    opened_ = Ended(run());  // no thread to be had: open it here
   }
 }
 
