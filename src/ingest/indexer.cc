@@ -88,8 +88,9 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
     growth_deferred_ = false;
     s = RunOnce(paths);
   }
-  // A stop request ends one Run(); the next one resumes.
-  if (s.IsAborted()) stop_.store(false);
+  // A stop ends one Run(), whether requested (Aborted) or made by an error
+  // to stop the other workers; the next Run() starts afresh and resumes.
+  if (!s.ok()) stop_.store(false);
   return s;
 }
 

@@ -23,7 +23,7 @@ namespace pretokdb {
 
 Status Indexer::RunStream(int fd) {
   Status s = RunStreamOnce(fd);
-  if (s.IsAborted()) stop_.store(false);
+  if (!s.ok()) stop_.store(false);  // as in Run()
   return s;
 }
 

@@ -465,6 +465,26 @@ TEST_F(IndexerTest, DatabaseThatCannotBeCreatedStopsTheRun) {
   }
 }
 
+// A run that fails stops its workers; the same Indexer then runs again as
+// a new one would, instead of taking that stop for a request.
+TEST_F(IndexerTest, SameIndexerRunsAgainAfterAnError) {
+  AddBigFile();
+  // A file where the new database's staging directory must go.
+  const fs::path db = db_;
+  const std::string blocker =
+      (db.parent_path() / ("." + db.filename().string() + ".creating")).string();
+  WriteFile(blocker, "in the way");
+  Indexer indexer(db_, SmallOptions(2));
+  Status s = indexer.Run(paths_);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(s.message().find("cannot create the database"), std::string::npos)
+      << s.ToString();
+  fs::remove(blocker);
+  s = indexer.Run(paths_);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  CheckComplete();
+}
+
 // A missing file added to an existing database leaves it as it was.
 TEST_F(IndexerTest, MissingFileLeavesTheDatabaseAlone) {
   {
