@@ -268,16 +268,21 @@ class CreationLock {
   }
   CreationLock(const CreationLock&) = delete;
   CreationLock& operator=(const CreationLock&) = delete;
-  void Hold(int fd) { fd_ = fd; }
+  // Opens the directory `dir` and waits for a flock(2) of `operation`
+  // (LOCK_EX or LOCK_SH) on it. False on failure, with errno set.
+  // REQUIRES: no earlier Lock().
+  bool Lock(const std::string& dir, int operation) {
+    fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd_ < 0) return false;
+    int locked;
+    while ((locked = ::flock(fd_, operation)) != 0 && errno == EINTR) {
+    }
+    return locked == 0;
+  }
   // Waits for any creator of the database at `path` to have opened it.
   // Best effort: failing to lock, the open goes on (RocksDB's LOCK rules).
-  void Share(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    Hold(fd);
-    while (::flock(fd, LOCK_SH) != 0 && errno == EINTR) {
-    }
-  }
+  void Share(const std::string& path) { Lock(path, LOCK_SH); }
+  int fd() const { return fd_; }
 
  private:
   int fd_ = -1;
@@ -309,16 +314,7 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options,
   if (ec) {
     return Status::IOError(path, "cannot create the database: " + ec.message());
   }
-  const int fd = ::open(staging.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
-    return Status::IOError(path, "cannot create the database: " +
-                                     std::string(std::strerror(errno)));
-  }
-  lock->Hold(fd);
-  int locked;
-  while ((locked = ::flock(fd, LOCK_EX)) != 0 && errno == EINTR) {
-  }
-  if (locked != 0) {
+  if (!lock->Lock(staging.string(), LOCK_EX)) {
     return Status::IOError(path, "cannot create the database: " +
                                      std::string(std::strerror(errno)));
   }
@@ -326,7 +322,7 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options,
   // locked into place (`staging` is another one, or none), or left ours
   // with the database in place.
   struct stat held, now;
-  if (::fstat(fd, &held) != 0 || ::stat(staging.c_str(), &now) != 0 ||
+  if (::fstat(lock->fd(), &held) != 0 || ::stat(staging.c_str(), &now) != 0 ||
       held.st_ino != now.st_ino || held.st_dev != now.st_dev) {
     return Status::OK();
   }
