@@ -8,6 +8,7 @@
 #include "pretokdb/indexer.h"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -483,6 +484,49 @@ TEST_F(IndexerTest, SameIndexerRunsAgainAfterAnError) {
   s = indexer.Run(paths_);
   ASSERT_TRUE(s.ok()) << s.ToString();
   CheckComplete();
+}
+
+// The same for streams. A stream stopped on request counts nothing, nor
+// does one that cannot be read; the latter fails with its read error even
+// though a stop was asked for, and that stop must not outlive its run (it
+// did: the next stream was refused as Aborted).
+TEST_F(IndexerTest, SameIndexerCountsAStreamAfterFailedOnes) {
+  const std::string& text = contents_[0];
+  bool stop_at_start = true;
+  IndexOptions options = SmallOptions(1);
+  Indexer* self = nullptr;
+  options.on_event = [&](const IndexEvent& e) {
+    if (e.type == IndexEvent::Type::kStart && stop_at_start) self->RequestStop();
+  };
+  Indexer indexer(db_, options);
+  self = &indexer;
+
+  int fd = open(paths_[0].c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  Status s = indexer.RunStream(fd);
+  close(fd);
+  EXPECT_TRUE(s.IsAborted()) << s.ToString();
+  EXPECT_TRUE(Read().counts.empty());
+
+  fd = open(dir_.path().c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  s = indexer.RunStream(fd);  // read() fails: EISDIR
+  close(fd);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+
+  stop_at_start = false;
+  fd = open(paths_[0].c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  s = indexer.RunStream(fd);
+  close(fd);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const Reference r = ReferenceCount(text, {kEot});
+  const Snapshot snap = Read();
+  EXPECT_TRUE(snap.counts == r.counts) << "counts differ from the reference";
+  EXPECT_EQ(snap.stats.pretokens, r.pretokens);
+  ASSERT_EQ(snap.stats.files.size(), 1u);
+  EXPECT_EQ(snap.stats.files[0].path, "-");
+  EXPECT_EQ(snap.stats.files[0].size, text.size());
 }
 
 // A missing file added to an existing database leaves it as it was.
