@@ -27,7 +27,7 @@ from reference_count import (DEFAULT_SPECIAL_TOKENS, PATTERN, RefResult, count_b
 __all__ = ["DEFAULT_SPECIAL_TOKENS", "PATTERN", "RefResult", "count_bytes", "hex_export",
            "sorted_items", "top_n", "tsv_escape", "tsv_export", "tsv_unescape",
            "parse_args", "Report", "Runner", "RefCache", "make_corpus", "parse_hex_export",
-           "diff_counts", "stats_without_elapsed", "TempDir", "stderr_lines"]
+           "diff_counts", "stats_without_elapsed", "TempDir", "stderr_lines", "run_suite"]
 
 
 # --------------------------------------------------------------------------- args
@@ -54,6 +54,20 @@ def parse_args(description, extra=None):
     a.corpus = os.path.abspath(a.corpus)
     a.data = os.path.abspath(a.data)
     return a
+
+
+def run_suite(suite, description, extra=None):
+    """The main() of a test script: parses the arguments, checks the binary,
+    and runs suite(args, report, tempdir).main() in a temporary directory.
+    Returns the exit code."""
+    a = parse_args(description, extra)
+    rep = Report()
+    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
+        rep.fail("binary exists", "%s is not an executable file" % a.bin)
+        return rep.finish()
+    with TempDir(keep=a.keep_tmp) as tmp:
+        suite(a, rep, tmp).main()
+    return rep.finish()
 
 
 # --------------------------------------------------------------------------- report

@@ -9,9 +9,9 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_lib import (RefCache, Report, Runner, TempDir, diff_counts,  # noqa: E402
-                     first_diff_line, hex_export, parse_args, parse_hex_export,
-                     stats_without_elapsed, top_n, tsv_escape, tsv_export, tsv_unescape)
+from e2e_lib import (RefCache, Runner, diff_counts, first_diff_line, hex_export,  # noqa: E402
+                     parse_hex_export, run_suite, stats_without_elapsed, top_n, tsv_escape,
+                     tsv_export, tsv_unescape)
 
 TIE_TEXT = b"zz yy xx zz yy xx ww"      # no trailing newline; ties at 2 and at 1
 
@@ -414,14 +414,7 @@ def dir_state(d):
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0])
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        Cli(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(Cli, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

@@ -15,9 +15,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import shutil  # noqa: E402
 
-from e2e_lib import (DEFAULT_SPECIAL_TOKENS, PATTERN, RefCache, Report, Runner,  # noqa: E402
-                     TempDir, diff_counts, first_diff_line, hex_export, make_corpus,
-                     parse_args, parse_hex_export)
+from e2e_lib import (DEFAULT_SPECIAL_TOKENS, PATTERN, RefCache, Runner, diff_counts,  # noqa: E402
+                     first_diff_line, hex_export, make_corpus, parse_hex_export, run_suite)
 
 SETTINGS = [(w, m) for m in ("64K", "4M", "1G") for w in (1, 2)]
 GEN_SIZE = "3M"
@@ -220,14 +219,7 @@ class Differential:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0])
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        Differential(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(Differential, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

@@ -27,9 +27,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_lib import (Report, Runner, TempDir, count_bytes, diff_counts,  # noqa: E402
-                     first_diff_line, hex_export, make_corpus, parse_args, parse_hex_export,
-                     stats_without_elapsed)
+from e2e_lib import (Runner, count_bytes, diff_counts, first_diff_line, hex_export,  # noqa: E402
+                     make_corpus, parse_hex_export, run_suite, stats_without_elapsed)
 from reference_count import RefResult  # noqa: E402
 
 WORKERS = 2
@@ -391,19 +390,12 @@ class FaultInjection:
                          self.kills_and_appends)
         self.rep.section("appends while a run is indexing", self.appends_during_runs)
         self.rep.section("SIGKILL while the database is being created", self.kill_during_creation)
+        if self.rep.failed:
+            print("random seed was %d" % self.a.seed)
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0], extra_args)
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        FaultInjection(a, rep, tmp).main()
-    if rep.failed:
-        print("random seed was %d" % a.seed)
-    return rep.finish()
+    return run_suite(FaultInjection, __doc__.split("\n\n")[0], extra_args)
 
 
 if __name__ == "__main__":

@@ -54,9 +54,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_lib import (Report, Runner, TempDir, count_bytes, diff_counts,  # noqa: E402
-                     first_diff_line, hex_export, make_corpus, parse_args, parse_hex_export,
-                     stats_without_elapsed)
+from e2e_lib import (Runner, count_bytes, diff_counts, first_diff_line, hex_export,  # noqa: E402
+                     make_corpus, parse_hex_export, run_suite, stats_without_elapsed)
 from reference_count import RefResult  # noqa: E402
 
 SMALL_ARGS = ["--workers", "2", "--memory-limit", "64M"]
@@ -823,14 +822,7 @@ class Growth:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0])
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        Growth(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(Growth, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

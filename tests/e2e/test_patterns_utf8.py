@@ -37,9 +37,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import reference_count as refmod  # noqa: E402
-from e2e_lib import (DEFAULT_SPECIAL_TOKENS, Report, Runner, TempDir,  # noqa: E402
-                     diff_counts, first_diff_line, hex_export, make_corpus, parse_args,
-                     parse_hex_export, stats_without_elapsed, stderr_lines)
+from e2e_lib import (DEFAULT_SPECIAL_TOKENS, Runner, diff_counts, first_diff_line, hex_export,  # noqa: E402
+                     make_corpus, parse_hex_export, run_suite, stats_without_elapsed,
+                     stderr_lines)
 
 GEN_SIZE = "1536K"
 GEN_SEED = 23
@@ -767,19 +767,7 @@ class PatternsUtf8:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0])
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    missing = [n for n in ("PATTERNS", "resolve_pattern") if not hasattr(refmod, n)]
-    if missing:
-        rep.fail("reference_count.py has --pattern/--invalid-utf8 support",
-                 "missing %s" % ", ".join(missing))
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        PatternsUtf8(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(PatternsUtf8, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":

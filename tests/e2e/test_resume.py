@@ -12,9 +12,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_lib import (RefCache, Report, Runner, TempDir, diff_counts,  # noqa: E402
-                     first_diff_line, hex_export, make_corpus, parse_args, parse_hex_export,
-                     stats_without_elapsed)
+from e2e_lib import (RefCache, Runner, diff_counts, first_diff_line, hex_export, make_corpus,  # noqa: E402
+                     parse_hex_export, run_suite, stats_without_elapsed)
 
 WORKERS = 2
 MEMORY = "1M"
@@ -269,14 +268,7 @@ class Resume:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0], extra_args)
-    rep = Report()
-    if not (os.path.isfile(a.bin) and os.access(a.bin, os.X_OK)):
-        rep.fail("binary exists", "%s is not an executable file" % a.bin)
-        return rep.finish()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        Resume(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(Resume, __doc__.split("\n\n")[0], extra_args)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from e2e_lib import (RefCache, Report, Runner, TempDir, hex_export,  # noqa: E402
-                     parse_args)
+from e2e_lib import (RefCache, Runner, hex_export, run_suite)  # noqa: E402
 
 
 class Stream:
@@ -136,11 +135,7 @@ class Stream:
 
 
 def main():
-    a = parse_args(__doc__.split("\n\n")[0])
-    rep = Report()
-    with TempDir(keep=a.keep_tmp) as tmp:
-        Stream(a, rep, tmp).main()
-    return rep.finish()
+    return run_suite(Stream, __doc__.split("\n\n")[0])
 
 
 if __name__ == "__main__":
