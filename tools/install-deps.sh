@@ -6,7 +6,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config
-  librocksdb-dev libre2-dev libxxhash-dev libboost-dev
+  librocksdb-dev liblz4-dev libre2-dev libxxhash-dev libboost-dev
   libgtest-dev libcli11-dev libspdlog-dev nlohmann-json3-dev
   python3 python3-regex time
 )

@@ -12,6 +12,12 @@ void PutFixed64(std::string* dst, uint64_t value) {
   dst->append(buf, 8);
 }
 
+void PutFixed32(std::string* dst, uint32_t value) {
+  char buf[4];
+  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(value >> (8 * i));
+  dst->append(buf, 4);
+}
+
 void PutBigEndian64(std::string* dst, uint64_t value) {
   char buf[8];
   for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(value >> (56 - 8 * i));

@@ -25,6 +25,7 @@
 
 #include "store/coding.h"
 #include "store/count_merge_operator.h"
+#include "store/count_run_writer.h"
 
 namespace pretokdb {
 
@@ -110,6 +111,10 @@ Status FromRocksOpen(const rocksdb::Status& s, const std::string& path) {
   return FromRocks(s, path);
 }
 
+// The counts family's table blocks. CountRunWriter writes spill files with
+// the same size.
+constexpr size_t kCountsBlockSize = 16 << 10;
+
 rocksdb::Slice ToSlice(std::string_view s) {
   return rocksdb::Slice(s.data(), s.size());
 }
@@ -147,7 +152,7 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   // in memory (megabytes for a large compaction), while the only point
   // lookups are `query`'s, which a binary search per level serves well.
   table.cache_index_and_filter_blocks = true;
-  table.block_size = 16 << 10;
+  table.block_size = kCountsBlockSize;
   counts->table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   meta->merge_operator = NewCountMergeOperator();
@@ -492,6 +497,11 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   result->meta_ = handles[2];
   result->counts_options_ =
       std::make_unique<rocksdb::Options>(db_options, counts_options);
+  result->run_options_.column_family_id = result->counts_->GetID();
+  result->run_options_.column_family_name = result->counts_->GetName();
+  result->run_options_.merge_operator_name = counts_options.merge_operator->Name();
+  result->run_options_.lz4 = counts_options.compression == rocksdb::kLZ4Compression;
+  result->run_options_.block_size = kCountsBlockSize;
   result->max_l0_files_ = counts_options.level0_slowdown_writes_trigger;
   result->meta_options_ =
       std::make_unique<rocksdb::Options>(db_options, meta_options);
@@ -613,11 +623,8 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
   for (Cursor& c : cursors) c.Load(merging);
 
   *run = NewIngestFile("counts");
-  char value[8];
-  rocksdb::ExternalSstFileInfo info;
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
-                                counts_);
-  rocksdb::Status s = writer.Open(*run);
+  CountRunWriter writer(run_options_);
+  Status s = writer.Open(*run);
   while (s.ok() && !cursors.empty()) {
     size_t least = 0;
     for (size_t j = 1; j < cursors.size(); ++j) {
@@ -643,17 +650,14 @@ Status RocksStore::WriteMergedRun(const std::vector<CountRange>& ranges,
     if (exhausted) {
       std::erase_if(cursors, [](const Cursor& c) { return c.at == c.end; });
     }
-    EncodeFixed64(value, count);
-    s = writer.Merge(ToSlice(token), rocksdb::Slice(value, 8));
+    s = writer.Add(token, count);
   }
-  if (s.ok()) s = writer.Finish(&info);
+  if (s.ok()) s = writer.Finish(bytes);
   if (!s.ok()) {
     std::error_code ec;
     fs::remove(*run, ec);
-    return FromRocks(s, path_);
   }
-  *bytes = info.file_size;
-  return Status::OK();
+  return s;
 }
 
 Status RocksStore::MergeRuns(const std::vector<std::string>& runs,
@@ -685,12 +689,11 @@ Status RocksStore::MergeRuns(const std::vector<std::string>& runs,
   std::make_heap(heap.begin(), heap.end(), after);
 
   *merged = NewIngestFile("counts");
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), *counts_options_,
-                                counts_);
-  rocksdb::Status s = writer.Open(*merged);
+  CountRunWriter writer(run_options_);
+  Status written = writer.Open(*merged);
+  rocksdb::Status s;
   std::string key;
-  std::string value;
-  while (s.ok() && !heap.empty()) {
+  while (written.ok() && s.ok() && !heap.empty()) {
     key.assign(heap.front()->key().data(), heap.front()->key().size());
     uint64_t sum = 0;
     while (s.ok() && !heap.empty() && heap.front()->key() == rocksdb::Slice(key)) {
@@ -711,16 +714,15 @@ Status RocksStore::MergeRuns(const std::vector<std::string>& runs,
       }
     }
     if (!s.ok()) break;
-    value.clear();
-    PutFixed64(&value, sum);
-    s = writer.Merge(key, value);
+    written = writer.Add(key, sum);
   }
-  if (s.ok()) s = writer.Finish();
+  uint64_t bytes = 0;
+  if (written.ok() && s.ok()) written = writer.Finish(&bytes);
   inputs.clear();
   std::error_code ec;
-  if (!s.ok()) {
+  if (!written.ok() || !s.ok()) {
     fs::remove(*merged, ec);
-    return FromRocks(s, path_);
+    return written.ok() ? FromRocks(s, path_) : written;
   }
   for (const std::string& run : runs) fs::remove(run, ec);
   return Status::OK();

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pretokdb/status.h"
+#include "store/count_run_writer.h"
 
 namespace rocksdb {
 struct Options;
@@ -191,6 +192,7 @@ class RocksStore {
   std::mutex commit_error_mu_;
   Status commit_error_;  // the first failed commit's; guarded by the mutex
   std::unique_ptr<rocksdb::Options> counts_options_;
+  CountRunOptions run_options_;  // how spill files are written
   std::unique_ptr<rocksdb::Options> meta_options_;
   rocksdb::DB* db_ = nullptr;
   rocksdb::ColumnFamilyHandle* counts_ = nullptr;
