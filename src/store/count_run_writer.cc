@@ -267,53 +267,56 @@ CountRunWriter::Handle CountRunWriter::WriteBlock(const std::string& raw,
 
 std::string CountRunWriter::PropertiesBlock(size_t index_raw_size) const {
   std::map<std::string, std::string> props;
+  auto text = [&props](const char* name, std::string_view value) {
+    props.emplace(name, value);
+  };
   auto number = [&props](const char* name, uint64_t v) {
     std::string s;
     PutVarint64(&s, v);
-    props[name] = s;
+    props.emplace(name, std::move(s));
   };
   std::string fixed;
   PutFixed32(&fixed, 0);  // kBinarySearch
-  props["rocksdb.block.based.table.index.type"] = fixed;
-  props["rocksdb.block.based.table.prefix.filtering"] = "0";
-  props["rocksdb.block.based.table.whole.key.filtering"] = "1";
+  text("rocksdb.block.based.table.index.type", fixed);
+  text("rocksdb.block.based.table.prefix.filtering", "0");
+  text("rocksdb.block.based.table.whole.key.filtering", "1");
   number("rocksdb.column.family.id", options_.column_family_id);
   if (!options_.column_family_name.empty()) {
-    props["rocksdb.column.family.name"] = options_.column_family_name;
+    text("rocksdb.column.family.name", options_.column_family_name);
   }
-  props["rocksdb.comparator"] = "leveldb.BytewiseComparator";
+  text("rocksdb.comparator", "leveldb.BytewiseComparator");
   // Readers decompress only if this is not "NoCompression".
-  props["rocksdb.compression"] = options_.lz4 ? "LZ4" : "NoCompression";
-  props["rocksdb.creating.db.identity"] = "pretok-db";
-  props["rocksdb.creating.session.identity"] = NewSessionId();
+  text("rocksdb.compression", options_.lz4 ? "LZ4" : "NoCompression");
+  text("rocksdb.creating.db.identity", "pretok-db");
+  text("rocksdb.creating.session.identity", NewSessionId());
   number("rocksdb.creation.time", 0);
   number("rocksdb.data.size",
          last_block_.offset + last_block_.size + kBlockTrailerSize);
   number("rocksdb.deleted.keys", 0);
   fixed.clear();
   PutFixed64(&fixed, 0);
-  props["rocksdb.external_sst_file.global_seqno"] = fixed;
+  text("rocksdb.external_sst_file.global_seqno", fixed);
   fixed.clear();
   PutFixed32(&fixed, 2);
-  props["rocksdb.external_sst_file.version"] = fixed;
+  text("rocksdb.external_sst_file.version", fixed);
   number("rocksdb.filter.size", 0);
   number("rocksdb.fixed.key.length", 0);
-  number("rocksdb.format.version", 0);  // a plain table's field; 0 here
+  number("rocksdb.format.version", 0);  // block-based tables leave it 0
   number("rocksdb.index.key.is.user.key", 1);
   number("rocksdb.index.size", index_raw_size + kBlockTrailerSize);
   number("rocksdb.index.value.is.delta.encoded", 1);
   number("rocksdb.merge.operands", entries_);
-  props["rocksdb.merge.operator"] = options_.merge_operator_name.empty()
-                                        ? "nullptr"
-                                        : options_.merge_operator_name;
+  text("rocksdb.merge.operator", options_.merge_operator_name.empty()
+                                     ? "nullptr"
+                                     : options_.merge_operator_name);
   number("rocksdb.num.data.blocks", data_blocks_);
   number("rocksdb.num.entries", entries_);
   number("rocksdb.num.filter_entries", 0);
   number("rocksdb.num.range-deletions", 0);
   number("rocksdb.oldest.key.time", 0);
   number("rocksdb.original.file.number", 1);
-  props["rocksdb.prefix.extractor.name"] = "nullptr";
-  props["rocksdb.property.collectors"] = "[]";
+  text("rocksdb.prefix.extractor.name", "nullptr");
+  text("rocksdb.property.collectors", "[]");
   number("rocksdb.raw.key.size", raw_key_bytes_);
   number("rocksdb.raw.value.size", entries_ * 8);
 
