@@ -174,6 +174,13 @@ bool CountRunWriter::BlockIsFull(size_t key_size) const {
 
 Status CountRunWriter::Add(std::string_view token, uint64_t count) {
   if (!status_.ok()) return status_;
+  // Ingestion reads only a file's first and last keys: a file out of order
+  // would go in, and lookups in it would fail. (SstFileWriter checks too.)
+  if (entries_ > 0 &&
+      !(std::string_view(last_key_.data(), last_key_.size() - 8) < token)) {
+    status_ = Status::InvalidArgument(path_, "tokens out of order in a run");
+    return status_;
+  }
   key_.assign(token);
   key_.append(kMergeTrailer, sizeof(kMergeTrailer));
   if (!block_.empty() && BlockIsFull(key_.size())) {

@@ -59,7 +59,8 @@ class CountRunWriter {
 
   // Creates (or truncates) the file.
   Status Open(const std::string& path);
-  // Tokens must come in strictly increasing bytewise order.
+  // Tokens must come in strictly increasing bytewise order (else
+  // InvalidArgument, and the file is not to be used).
   Status Add(std::string_view token, uint64_t count);
   // Writes the index and the rest, syncs and closes the file. Fails if
   // nothing was added (a table file holds at least one entry).

@@ -274,6 +274,21 @@ TEST_F(CountRunWriterTest, NoEntriesIsAnError) {
   EXPECT_TRUE(writer.Finish(&size).IsInvalidArgument());
 }
 
+TEST_F(CountRunWriterTest, TokensOutOfOrderAreAnError) {
+  for (const Entries& entries :
+       {Entries{{"b", 1}, {"a", 1}}, Entries{{"a", 1}, {"a", 2}},
+        Entries{{"ab", 1}, {"a", 1}}}) {
+    CountRunWriter writer(UnknownFamily());
+    ASSERT_TRUE(writer.Open(Path("bad.sst")).ok());
+    EXPECT_TRUE(writer.Add(entries[0].first, entries[0].second).ok());
+    EXPECT_TRUE(
+        writer.Add(entries[1].first, entries[1].second).IsInvalidArgument())
+        << entries[0].first << " then " << entries[1].first;
+    uint64_t size = 0;
+    EXPECT_FALSE(writer.Finish(&size).ok());
+  }
+}
+
 TEST_F(CountRunWriterTest, UncreatableFileIsAnError) {
   CountRunWriter writer(UnknownFamily());
   const Status s = writer.Open(Path("no/such/dir/x.sst"));
