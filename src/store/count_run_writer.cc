@@ -90,18 +90,14 @@ std::string Separator(std::string_view start, std::string_view limit) {
 std::string NewSessionId() {
   static std::atomic<uint64_t> counter{0};
   std::random_device device;
-  uint64_t hi = (uint64_t{device()} << 32) ^ device();
-  uint64_t lo = (uint64_t{device()} << 32) ^ device();
-  lo ^= counter.fetch_add(1) * 0x9e3779b97f4a7c15ull;
-  std::string id(20, '0');
+  unsigned __int128 v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 32) ^ device();
+  v ^= counter.fetch_add(1) * 0x9e3779b97f4a7c15ull;  // distinct in a process
   static const char kDigits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  std::string id(20, '0');
   for (int i = 19; i >= 0; --i) {
-    // (hi:lo) / 36, remainder into id[i]
-    const unsigned __int128 v = (static_cast<unsigned __int128>(hi) << 64) | lo;
     id[i] = kDigits[static_cast<int>(v % 36)];
-    const unsigned __int128 q = v / 36;
-    hi = static_cast<uint64_t>(q >> 64);
-    lo = static_cast<uint64_t>(q);
+    v /= 36;
   }
   return id;
 }
