@@ -497,11 +497,12 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
   result->meta_ = handles[2];
   result->counts_options_ =
       std::make_unique<rocksdb::Options>(db_options, counts_options);
-  result->run_options_.column_family_id = result->counts_->GetID();
-  result->run_options_.column_family_name = result->counts_->GetName();
-  result->run_options_.merge_operator_name = counts_options.merge_operator->Name();
-  result->run_options_.lz4 = counts_options.compression == rocksdb::kLZ4Compression;
-  result->run_options_.block_size = kCountsBlockSize;
+  CountRunOptions& run = result->run_options_;
+  run.column_family_id = result->counts_->GetID();
+  run.column_family_name = result->counts_->GetName();
+  run.merge_operator_name = counts_options.merge_operator->Name();
+  run.lz4 = counts_options.compression == rocksdb::kLZ4Compression;
+  run.block_size = kCountsBlockSize;
   result->max_l0_files_ = counts_options.level0_slowdown_writes_trigger;
   result->meta_options_ =
       std::make_unique<rocksdb::Options>(db_options, meta_options);
