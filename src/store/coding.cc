@@ -12,9 +12,13 @@ void PutFixed64(std::string* dst, uint64_t value) {
   dst->append(buf, 8);
 }
 
+void EncodeFixed32(char* dst, uint32_t value) {
+  for (int i = 0; i < 4; ++i) dst[i] = static_cast<char>(value >> (8 * i));
+}
+
 void PutFixed32(std::string* dst, uint32_t value) {
   char buf[4];
-  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(value >> (8 * i));
+  EncodeFixed32(buf, value);
   dst->append(buf, 4);
 }
 

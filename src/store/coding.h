@@ -11,8 +11,9 @@
 
 namespace pretokdb {
 
-// Writes value as 8 bytes, little-endian, at dst.
+// Writes value as 8 (4) bytes, little-endian, at dst.
 void EncodeFixed64(char* dst, uint64_t value);
+void EncodeFixed32(char* dst, uint32_t value);
 void PutFixed64(std::string* dst, uint64_t value);
 void PutFixed32(std::string* dst, uint32_t value);
 void PutBigEndian64(std::string* dst, uint64_t value);

@@ -54,6 +54,18 @@ size_t SharedPrefix(std::string_view a, std::string_view b) {
   return i;
 }
 
+// A block entry: <shared><non-shared><value size><key delta><value>, the
+// key sharing its first bytes with `previous` ("" at a restart).
+void AppendEntry(std::string* block, std::string_view previous,
+                 std::string_view key, std::string_view value) {
+  const size_t shared = SharedPrefix(previous, key);
+  PutVarint64(block, shared);
+  PutVarint64(block, key.size() - shared);
+  PutVarint64(block, value.size());
+  block->append(key.substr(shared));
+  block->append(value);
+}
+
 // The index key between two blocks: RocksDB's bytewise
 // FindShortestSeparator on the user keys, kept only where the internal key
 // comparator keeps it (shorter or as long, and after `start`).
@@ -183,20 +195,17 @@ Status CountRunWriter::Add(std::string_view token, uint64_t count) {
     FinishDataBlock();
     AddIndexEntry(key_);
   }
-  size_t shared = 0;
-  if (since_restart_ >= kRestartInterval) {
+  std::string_view previous = last_key_;
+  if (block_.empty()) {
+    previous = {};
+  } else if (since_restart_ >= kRestartInterval) {
     restarts_.push_back(static_cast<uint32_t>(block_.size()));
     since_restart_ = 0;
-  } else if (!block_.empty()) {
-    shared = SharedPrefix(last_key_, key_);
+    previous = {};
   }
-  PutVarint64(&block_, shared);
-  PutVarint64(&block_, key_.size() - shared);
-  PutVarint64(&block_, 8);
-  block_.append(key_, shared);
   char value[8];
   EncodeFixed64(value, count);
-  block_.append(value, 8);
+  AppendEntry(&block_, previous, key_, std::string_view(value, 8));
   ++since_restart_;
   ++entries_;
   raw_key_bytes_ += key_.size();
@@ -261,8 +270,7 @@ CountRunWriter::Handle CountRunWriter::WriteBlock(const std::string& raw,
   const uint32_t checksum =
       static_cast<uint32_t>(XXH3_64bits(contents.data(), contents.size())) ^
       static_cast<uint8_t>(type) * 0x6b9083d9u;
-  for (int i = 0; i < 4; ++i)
-    trailer[1 + i] = static_cast<char>(checksum >> (8 * i));
+  EncodeFixed32(trailer + 1, checksum);
   Append(contents);
   Append(std::string_view(trailer, kBlockTrailerSize));
   return handle;
@@ -327,12 +335,7 @@ std::string CountRunWriter::PropertiesBlock(size_t index_raw_size) const {
   std::string block;
   std::string_view last;
   for (const auto& [key, value] : props) {
-    const size_t shared = SharedPrefix(last, key);
-    PutVarint64(&block, shared);
-    PutVarint64(&block, key.size() - shared);
-    PutVarint64(&block, value.size());
-    block.append(key, shared);
-    block.append(value);
+    AppendEntry(&block, last, key, value);
     last = key;
   }
   PutFixed32(&block, 0);
@@ -355,12 +358,7 @@ Status CountRunWriter::Finish(uint64_t* file_size) {
   std::string metaindex;
   std::string handle;
   PutHandle(&handle, properties.offset, properties.size);
-  const std::string_view name = "rocksdb.properties";
-  PutVarint64(&metaindex, 0);
-  PutVarint64(&metaindex, name.size());
-  PutVarint64(&metaindex, handle.size());
-  metaindex.append(name);
-  metaindex.append(handle);
+  AppendEntry(&metaindex, {}, "rocksdb.properties", handle);
   PutFixed32(&metaindex, 0);
   PutFixed32(&metaindex, 1);
   const Handle meta = WriteBlock(metaindex, false);

@@ -36,9 +36,10 @@ using Entries = std::vector<std::pair<std::string, uint64_t>>;
 
 class CountRunWriterTest : public testing::Test {
  protected:
-  CountRunWriterTest() {
+  void SetUp() override {
     char tmpl[] = "/tmp/pretokdb_run_writer_XXXXXX";
-    dir_ = mkdtemp(tmpl);
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
     // The counts family's table options (store/rocks_store.cc).
     options_.compression = rocksdb::kLZ4Compression;
     options_.merge_operator = NewCountMergeOperator();
@@ -46,7 +47,9 @@ class CountRunWriterTest : public testing::Test {
     table.block_size = 16 << 10;
     options_.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
-  ~CountRunWriterTest() override { fs::remove_all(dir_); }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
 
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
 
