@@ -24,17 +24,13 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
+  # A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm)
+  # serves as well as Debian's: Debian's npm is not needed then.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
     missing+=("$p")
   fi
 done
-# A Node.js from elsewhere (e.g. NodeSource's nodejs, which bundles npm)
-# serves as well as Debian's: skip Debian's npm when npm is already there.
-if command -v npm >/dev/null 2>&1; then
-  missing=("${missing[@]/npm}")
-fi
-missing=(${missing[@]+"${missing[@]}"})
-
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all Debian packages present"
 else
