@@ -518,9 +518,11 @@ class Faults:
 
     # ------------------------------------------------------------------ 4. bad inputs
 
-    def run_in_child_setup(self, args, timeout, setup):
-        """Run the binary with setup() called in the child before exec."""
+    def run_in_child_setup(self, args, timeout, setup, binary=None):
+        """Run the binary (or `binary`) with setup() called in the child before exec."""
         argv = self.run.cmd(*args)
+        if binary is not None:
+            argv[0] = binary
         t0 = time.time()
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, preexec_fn=setup)
@@ -532,14 +534,27 @@ class Faults:
             out, err = p.communicate()
             return Result(argv, p.returncode, out, err, time.time() - t0, timed_out=True)
 
+    def nobody_binary(self):
+        """A copy of the binary that nobody can execute. The build tree may lie
+        where nobody cannot enter (a checkout under /root, mode 700), so the
+        copy goes into this test's temporary directory, opened to others
+        while the checks as nobody run."""
+        path = os.path.join(self.tmp.path, "bin-for-nobody", "pretok-db")
+        if not os.path.exists(path):
+            os.makedirs(os.path.dirname(path))
+            os.chmod(os.path.dirname(path), 0o755)
+            shutil.copy2(self.a.bin, path)
+            os.chmod(path, 0o755)
+        return path
+
     def run_as_nobody(self, args, timeout):
-        """Run the binary as uid/gid 65534 (nobody)."""
+        """Run (a copy of) the binary as uid/gid 65534 (nobody)."""
         def demote():
             _child_setup()
             os.setgroups([])
             os.setgid(65534)
             os.setuid(65534)
-        return self.run_in_child_setup(args, timeout, demote)
+        return self.run_in_child_setup(args, timeout, demote, binary=self.nobody_binary())
 
     def bad_inputs(self):
         rep, run = self.rep, self.run
