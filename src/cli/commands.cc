@@ -20,6 +20,7 @@
 #include "cli/text_format.h"
 #include "pretokdb/indexer.h"
 #include "pretokdb/reader.h"
+#include "pretokdb/version.h"
 #include "text/utf8.h"
 #include "ingest/source_file.h"
 #include "util/sysinfo.h"
@@ -370,6 +371,9 @@ int RunCommandLine(int argc, char** argv) {
       "o200k or your own pattern; documents split on special tokens) into a RocksDB database, with "
       "bounded memory, resumable after any crash."};
   app.require_subcommand(1);
+  app.set_version_flag("--version",
+                       "pretok-db " + Version() + " (" + StorageEngineVersion() + ")",
+                       "Print the version and exit");
   app.set_help_all_flag("--help-all", "Help on every subcommand");
 
   IndexArgs index;
@@ -431,6 +435,8 @@ int RunCommandLine(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string what = e.what();

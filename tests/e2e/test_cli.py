@@ -387,8 +387,17 @@ class Cli:
         leftovers = [n for n in os.listdir(self.tmp.path) if n.endswith(".creating")]
         self.rep.check("no staging directory left", leftovers == [], str(leftovers))
 
+    def version(self):
+        """--version: one line naming pretok-db's and RocksDB's versions, exit 0."""
+        r = self.run.run("--version")
+        self.rep.check("--version exits 0 with one line 'pretok-db X.Y.Z (RocksDB X.Y.Z)'",
+                       r.ok and re.fullmatch(rb"pretok-db \d+\.\d+\.\d+ \(RocksDB \d+\.\d+\.\d+\)\n",
+                                             r.out) is not None and r.err == b"",
+                       r.describe())
+
     def main(self):
         rep = self.rep
+        rep.section("--version", self.version)
         rep.section("--db paths", self.db_paths)
         if rep.section("index the samples for query/top", self.setup_qdb):
             rep.section("query", self.query_plain)
