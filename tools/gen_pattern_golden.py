@@ -15,7 +15,7 @@ token.
 Both files hold the same inputs. The alphabet holds only characters
 assigned in Unicode 14 or earlier whose general category has not changed
 since, so the expectations hold for Debian 12's python3-regex 2022.10.31 as
-well as for newer `regex` versions (DESIGN.md). random_text() is shared with
+well as for newer `regex` versions (docs/DESIGN.md). random_text() is shared with
 by-hand fuzzing against the C++ pretokenizer.
 """
 

@@ -11,7 +11,7 @@ tab-separated field per token.
 
 The alphabet holds only characters assigned in Unicode 14 or earlier, so the
 expectations hold for Debian 12's python3-regex 2022.10.31 as well as for
-newer `regex` versions (DESIGN.md). tools/fuzz_scanner_vs_python.py reuses
+newer `regex` versions (docs/DESIGN.md). tools/fuzz_scanner_vs_python.py reuses
 the alphabet.
 """
 

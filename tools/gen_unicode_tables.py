@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Generates the Unicode tables of src/text/, taken from the Python `regex`
-module, which is the reference the counts must match (see DESIGN.md):
+module, which is the reference the counts must match (see docs/DESIGN.md):
   - src/text/unicode_tables.inc: the character classes that the GPT-2
     scanner needs (\\p{L}, \\p{N}, \\s);
   - src/text/general_category_tables.inc: the general category of every code
@@ -31,7 +31,7 @@ OTHER, LETTER, NUMBER, SPACE = 0, 1, 2, 3
 MAX_CP = 0x10FFFF
 BLOCK = 256
 
-# The `regex` module's \s, as DESIGN.md states it. Python's `re` differs (it
+# The `regex` module's \s, as docs/DESIGN.md states it. Python's `re` differs (it
 # adds U+001C..001F); the scanner must follow `regex`.
 EXPECTED_SPACES = (
     list(range(0x09, 0x0E)) + [0x20, 0x85, 0xA0, 0x1680] +

@@ -1,7 +1,7 @@
 // Copyright (c) pretok-db authors.
 //
 // The pretokenization pattern of an index: one of the built-in patterns of
-// tiktoken (DESIGN.md, "Built-in patterns") or a user's regex, and the
+// tiktoken (docs/DESIGN.md, "Built-in patterns") or a user's regex, and the
 // pretokenizer that runs it. For a pattern P, Pretokenizer::Scan() yields
 // exactly the matches of the Python reference regex.finditer(P, doc).
 //

@@ -3,7 +3,7 @@
 // Pretokenization with any pattern RE2 can run: the path for cl100k, o200k
 // and user patterns, and a second opinion on the hand-written GPT-2 scanner
 // (text/gpt2_scanner.h). For a pattern P, Scan() yields exactly the matches
-// of the Python reference regex.finditer(P, text) (DESIGN.md), for patterns
+// of the Python reference regex.finditer(P, text) (docs/DESIGN.md), for patterns
 // in the subset described below.
 //
 // The pattern is written in Python `regex` syntax (VERSION0, the default)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference pretoken counter: the contract of pretok-db (docs: DESIGN.md).
+"""Reference pretoken counter: the contract of pretok-db (docs: docs/DESIGN.md).
 
     reference_count.py [--special-token T]... [--no-special-tokens]
                        [--pattern gpt2|cl100k|o200k|REGEX]
@@ -14,7 +14,7 @@ lines sorted by the pretoken bytes), so that
 compares the two.  With --stats it prints the expected `stats` figures
 (documents, pretokens, distinct_pretokens, invalid_utf8_replaced) to stderr.
 
---pattern names a built-in pattern (tiktoken's strings, DESIGN.md "Built-in
+--pattern names a built-in pattern (tiktoken's strings, docs/DESIGN.md "Built-in
 patterns") or is itself the regular expression, used as is with
 regex.finditer.  --invalid-utf8 is the decoding policy:
   replace  data.decode("utf-8", errors="replace"): one U+FFFD per maximal
@@ -43,7 +43,7 @@ PAT = regex.compile(PATTERN)
 DEFAULT_SPECIAL_TOKENS = ("<|endoftext|>",)
 
 # The built-in patterns, exactly as tiktoken (tiktoken_ext/openai_public.py)
-# defines them; DESIGN.md "Built-in patterns".
+# defines them; docs/DESIGN.md "Built-in patterns".
 CL100K_PATTERN = (r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+"""
                   r"""| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""")
 O200K_PATTERN = "|".join([

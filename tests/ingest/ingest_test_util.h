@@ -1,7 +1,7 @@
 // Copyright (c) pretok-db authors.
 //
 // Helpers shared by the ingest tests: temp files, a slow and obvious
-// reference for the counts of a text (the Python program of DESIGN.md,
+// reference for the counts of a text (the Python program of docs/DESIGN.md,
 // spelled out), and tricky random text.
 
 #ifndef PRETOKDB_TESTS_INGEST_INGEST_TEST_UTIL_H_

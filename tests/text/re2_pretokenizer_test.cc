@@ -129,7 +129,7 @@ class Re2Gpt2Test : public testing::Test {
   std::unique_ptr<Re2Pretokenizer> tok_;
 };
 
-// The \s set of DESIGN.md (and code points that RE2's \s or Python's `re`
+// The \s set of docs/DESIGN.md (and code points that RE2's \s or Python's `re`
 // would count but `regex` does not).
 const char32_t kSpaces[] = {
     0x09,   0x0A,   0x0B,   0x0C,   0x0D,   0x20,   0x85,   0xA0,   0x1680,
