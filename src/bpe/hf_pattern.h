@@ -1,0 +1,61 @@
+// How Hugging Face tokenizers is to cut text into the pretokens that
+// pretok-db counted.
+//
+// tokenizers runs regular expressions on Oniguruma (Ruby syntax), which
+// reads some of tiktoken's syntax otherwise than tiktoken and Python's
+// `regex` do:
+// - `X{m,n}+` is X{m,n} repeated (Ruby has no possessive interval), so
+//   cl100k's `\p{N}{1,3}+` would take any run of digits, not three at most;
+// - `$` holds before every newline (Ruby's `$` is always multi-line), not
+//   only at the end of the text (or before a final newline).
+// So built-in patterns are given to it in an equivalent form without those
+// constructs (hf_pattern.cc shows why each rewrite is exact), and GPT-2's
+// pattern as ByteLevel's own regex, which is the same expression.
+
+#ifndef PRETOKDB_BPE_HF_PATTERN_H_
+#define PRETOKDB_BPE_HF_PATTERN_H_
+
+#include <string>
+#include <string_view>
+
+namespace pretokdb {
+
+// tiktoken's patterns, verbatim (tiktoken_ext/openai_public.py): those that
+// pretok-db's built-in pattern names stand for.
+inline constexpr std::string_view kTiktokenGpt2Pattern =
+    R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+)"
+    R"(|\s+(?!\S)|\s+)";
+inline constexpr std::string_view kTiktokenCl100kPattern =
+    R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+)"
+    R"(| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)";
+inline constexpr std::string_view kTiktokenO200kPattern =
+    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*)"
+    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+)"
+    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
+    R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
+
+// The tiktoken pattern that a model's pattern fields mean: pattern_regex if
+// given, else the built-in pattern named (empty if neither).
+std::string TiktokenPattern(std::string_view name, std::string_view regex);
+
+struct HfPretokenization {
+  // GPT-2's pattern: ByteLevel with use_regex, no Split.
+  bool byte_level_regex = false;
+  // Otherwise the pattern of a Split (Isolated) before ByteLevel.
+  std::string split_regex;
+  // Not empty when Oniguruma may read split_regex otherwise than Python's
+  // `regex` (a pattern of the user's, passed on as given).
+  std::string warning;
+};
+
+// For a tiktoken pattern (TiktokenPattern's result).
+HfPretokenization HfPretokenizationFor(std::string_view tiktoken_pattern);
+
+// cl100k's pattern as Oniguruma reads it the way tiktoken reads the
+// original.
+std::string_view Cl100kForOniguruma();
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_BPE_HF_PATTERN_H_
