@@ -1,0 +1,76 @@
+"""pretokenize() and open(): counting a file's pretokens, reading a database."""
+
+import os
+
+from . import _core, _options
+
+Reader = _core.Reader
+
+
+def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=None, *,
+                db_path=None, pattern="gpt2"):
+    """Counts the pretokens of a file: {pretoken bytes: count}.
+
+    The drop-in for the usual Python function of a BPE course assignment,
+    which splits the file at the special tokens, pretokenizes each document
+    with a regular expression and counts; the counts are exactly that
+    program's (README: "The result contract"):
+
+        text = open(file_path, "rb").read().decode("utf-8", errors="replace")
+        for doc in regex.split("|".join(map(regex.escape, specials)), text):
+            for m in regex.finditer(PAT, doc):
+                counts[m.group().encode("utf-8")] += 1
+
+    file_path: a path (str, bytes or os.PathLike).
+    special_tokens: a list of str that separate documents and are never
+        counted (longest first where two start at the same byte); [] makes
+        the whole file one document.
+    num_processes: worker threads (the name is the assignment's); None: one
+        per core.
+    max_memory_gb: memory per process in GiB, so the run's limit is
+        max_memory_gb x num_processes (one process per core when
+        num_processes is None); None: the library's default (1 GiB). Counts
+        that do not fit are spilled to the database, which is why any corpus
+        size fits in it.
+    db_path: a database directory that is kept (created if needed). A run
+        stopped by Ctrl-C, or killed, resumes when called again with the
+        same arguments; a file already indexed is not read again. The dict
+        returned holds everything the database counts, this file's and
+        those indexed into it before. Without db_path a temporary database
+        is used (under tempfile.gettempdir(): set TMPDIR for a big corpus)
+        and removed afterwards.
+    pattern: "gpt2" (GPT-2's, also r50k/p50k), "cl100k", "o200k" (tiktoken's
+        patterns) or a regular expression written as for Python's `regex`
+        (README: which constructs are refused).
+
+    Raises a pretokdb.Error subclass (InvalidArgumentError for a bad pattern
+    or a database built with another configuration, InputOutputError for an
+    unreadable file, BusyError if another run writes the database...), with
+    the CLI's message. Ctrl-C raises KeyboardInterrupt once the run has
+    committed what it counted. Text too long to count (README: "Limits")
+    is reported as a pretokdb.NotCountedWarning. The GIL is released while
+    the file is counted.
+    """
+    with _options.database(db_path) as db:
+        _options.index(db, [file_path], special_tokens, num_processes, max_memory_gb, pattern)
+        with Reader(db) as reader:
+            return reader.to_dict()
+
+
+def open(db_path):  # noqa: A001 (the module's reader, like io.open)
+    """Opens the database at db_path (str, bytes or os.PathLike) for reading.
+
+    Returns a pretokdb.Reader:
+        reader.count(token)       -> int, 0 for a pretoken never seen
+        reader.items(min_count=1) -> iterator of (bytes, int), sorted by
+                                     bytes, streamed (flat memory)
+        reader.top(n)             -> [(bytes, int)], most frequent first
+        reader.stats()            -> dict, as `pretok-db stats --json`
+        len(reader)               -> distinct pretokens
+    It sees what was committed when it was opened, also while an index run
+    writes the database. Use it in a `with` block, or call close().
+
+    Raises NotFoundError if there is no database at db_path,
+    InvalidArgumentError if the directory is not a pretok-db database.
+    """
+    return Reader(os.fsencode(db_path))

@@ -1,0 +1,113 @@
+"""What pretokenize() and train_bpe() share: their arguments turned into the
+library's options, the database they run on, and the index run itself.
+
+Arguments are checked here, before anything touches a database, and refused
+with the messages of the CLI's flags (named as Python's arguments).
+"""
+
+import contextlib
+import numbers
+import os
+import shutil
+import tempfile
+import warnings
+
+from . import _core
+from .errors import InvalidArgumentError, NotCountedWarning
+
+# The CLI's bounds: --workers 1..1024, --memory-limit at least 64K.
+MAX_PROCESSES = 1024
+MIN_MEMORY_BYTES = 64 << 10
+GB = 1 << 30  # max_memory_gb counts GiB, as the CLI's "G" does
+
+
+def special_token_bytes(special_tokens):
+    """special_tokens (a list or tuple of str) as UTF-8 bytes, checked as
+    `pretok-db index --special-token` checks them."""
+    if isinstance(special_tokens, (str, bytes)) or not isinstance(special_tokens, (list, tuple)):
+        raise TypeError("special_tokens must be a list of str, not %s"
+                        % type(special_tokens).__name__)
+    out = []
+    for token in special_tokens:
+        if not isinstance(token, str):
+            raise TypeError("special_tokens must be a list of str, found %s"
+                            % type(token).__name__)
+        if not token:
+            raise InvalidArgumentError("special_tokens: empty token")
+        if "\ufffd" in token:
+            # Under the replace policy invalid bytes become U+FFFD: such a
+            # token would match them.
+            raise InvalidArgumentError("special_tokens: a token may not contain U+FFFD "
+                                       "(it would match replaced invalid bytes)")
+        try:
+            out.append(token.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise InvalidArgumentError("special_tokens: %r is not valid UTF-8" % (token,)) from None
+    return out
+
+
+def workers(num_processes):
+    """num_processes as the Indexer's worker count (0: one per core)."""
+    if num_processes is None:
+        return 0
+    if isinstance(num_processes, bool) or not isinstance(num_processes, numbers.Integral):
+        raise TypeError("num_processes must be an int or None, not %s"
+                        % type(num_processes).__name__)
+    if not 1 <= num_processes <= MAX_PROCESSES:
+        raise InvalidArgumentError("num_processes: must be between 1 and %d" % MAX_PROCESSES)
+    return int(num_processes)
+
+
+def memory_limit(max_memory_gb, num_processes):
+    """The run's memory limit in bytes: max_memory_gb per process, times the
+    processes (one per core when num_processes is None); 0 when
+    max_memory_gb is None (the library's default)."""
+    if max_memory_gb is None:
+        return 0
+    if isinstance(max_memory_gb, bool) or not isinstance(max_memory_gb, numbers.Real):
+        raise TypeError("max_memory_gb must be a number or None, not %s"
+                        % type(max_memory_gb).__name__)
+    processes = workers(num_processes) or os.cpu_count() or 1
+    limit = max_memory_gb * GB * processes
+    if not limit >= MIN_MEMORY_BYTES:  # also refuses NaN
+        raise InvalidArgumentError(
+            "max_memory_gb: %r GB x %d processes is less than the minimum of 64 KiB"
+            % (max_memory_gb, processes))
+    return int(min(limit, 1 << 62))
+
+
+def pattern_name(pattern):
+    """pattern ("gpt2", "cl100k", "o200k" or a regular expression) checked."""
+    if not isinstance(pattern, str):
+        raise TypeError("pattern must be a str, not %s" % type(pattern).__name__)
+    return pattern
+
+
+@contextlib.contextmanager
+def database(db_path):
+    """Yields the path (bytes) of the database to run on: db_path, which
+    stays, or a new one in a temporary directory (tempfile's: $TMPDIR or
+    /tmp), removed at the end, whatever happens."""
+    if db_path is not None:
+        yield os.fsencode(db_path)
+        return
+    directory = tempfile.mkdtemp(prefix="pretokdb-")
+    try:
+        yield os.fsencode(os.path.join(directory, "db"))
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern):
+    """Indexes paths into the database db (bytes), as `pretok-db index`
+    would. Text left uncounted comes out as NotCountedWarning; Ctrl-C stops
+    the run once it has committed what it counted, then raises
+    KeyboardInterrupt (the same call resumes)."""
+    tokens = special_token_bytes(special_tokens)
+    n = workers(num_processes)
+    limit = memory_limit(max_memory_gb, num_processes)
+    pattern = pattern_name(pattern)
+    files = [os.fsencode(p) for p in paths]
+    for message in _core.index(db, files, tokens, pattern, n, limit):
+        # stacklevel: the user's call of pretokenize() or train_bpe().
+        warnings.warn(message, NotCountedWarning, stacklevel=4)

@@ -1,0 +1,69 @@
+// _core.index(): one Indexer::Run, stoppable by Ctrl-C.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bindings.h"
+#include "interruptible.h"
+#include "pretokdb/indexer.h"
+#include "pretokdb/options.h"
+#include "status_error.h"
+
+namespace py = pybind11;
+
+namespace pretokdb::python {
+
+namespace {
+
+// Indexes `paths` into `db_path`; returns the run's warnings (text that was
+// not counted), each as the CLI prints it after "pretok-db: warning: ".
+// memory_limit 0 keeps IndexOptions' default.
+std::vector<std::string> Index(const std::string& db_path,
+                               const std::vector<std::string>& paths,
+                               const std::vector<std::string>& special_tokens,
+                               const std::string& pattern, int workers,
+                               uint64_t memory_limit) {
+  IndexOptions options;
+  options.pattern = pattern;
+  options.special_tokens = special_tokens;
+  options.workers = workers;
+  if (memory_limit != 0) options.memory_limit = memory_limit;
+
+  // Events come from worker threads, without the GIL: only collected here.
+  std::mutex mu;
+  std::vector<std::string> warnings;
+  options.on_event = [&](const IndexEvent& e) {
+    if (e.type != IndexEvent::Type::kWarning) return;
+    std::lock_guard<std::mutex> lock(mu);
+    warnings.push_back(e.path + ": at byte " + std::to_string(e.offset) + ": " + e.message);
+  };
+
+  Indexer indexer(db_path, options);
+  Status s = RunInterruptibly([&] { return indexer.Run(paths); },
+                              [&] { indexer.RequestStop(); });
+  ThrowIfError(s);
+  return warnings;
+}
+
+}  // namespace
+
+void DefineIndex(py::module_& m) {
+  m.def("index", &Index, py::arg("db_path"), py::arg("paths"),
+        py::arg("special_tokens"), py::arg("pattern"), py::arg("workers"),
+        py::arg("memory_limit"),
+        "index(db_path: bytes, paths: list[bytes], special_tokens: "
+        "list[bytes], pattern: str, workers: int, memory_limit: int) -> "
+        "list[str]\n\n"
+        "Indexes the files into the database (created if needed; a run that "
+        "was stopped resumes) and returns the warnings of text left "
+        "uncounted. workers 0: one per core; memory_limit 0: the library's "
+        "default. Ctrl-C stops the run after it commits what it has counted, "
+        "then raises KeyboardInterrupt. Raises pretokdb.Error subclasses.");
+}
+
+}  // namespace pretokdb::python
