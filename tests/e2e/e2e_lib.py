@@ -3,7 +3,7 @@
 Each test script is run by ctest as
 
     python3 tests/e2e/test_X.py --bin build/pretok-db \
-        --corpus ../shared/corpus --data data
+        --corpus tools/corpus --data data
 
 prints one line per check (PASS/FAIL/SKIP/NOTE) and ends with
 `N passed, M failed`; it exits 1 if any check failed.
@@ -39,8 +39,8 @@ def parse_args(description, extra=None):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--bin", default=os.path.join(root, "build", "pretok-db"),
                     help="path of the pretok-db binary")
-    ap.add_argument("--corpus", default=os.path.join(os.path.dirname(root), "shared", "corpus"),
-                    help="the shared corpus directory (make-corpus, samples/)")
+    ap.add_argument("--corpus", default=os.path.join(root, "tools", "corpus"),
+                    help="the corpus directory (make-corpus, samples/; default tools/corpus)")
     ap.add_argument("--data", default=os.path.join(root, "data"),
                     help="the project's data/ directory")
     ap.add_argument("--keep-tmp", action="store_true",

@@ -9,7 +9,7 @@ peak RSS (/usr/bin/time -v). Prints one Markdown table.
   python3 tools/bench/bench_throughput.py --bin build/pretok-db \
       --kinds stories,web --sizes 10M,100M,1G --workers 1,2 --repeat 3
 
-Corpora are made with ../shared/corpus/make-corpus and cached in --cache;
+Corpora are made with tools/corpus/make-corpus and cached in --cache;
 with --delete-after, an input is deleted once measured (for 10G).
 """
 import argparse

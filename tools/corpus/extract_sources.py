@@ -25,7 +25,7 @@ stays under ~5 MB. Two derived files are built from the others:
                   "lang\\n" then one word a line); make-corpus recombines
                   them into new words.
   simple-en.txt.xz English sentences from the fortunes and the Jargon File
-                  made only of the 2500 most frequent English words, for
+                  made only of the 4000 most frequent English words, for
                   the stories kind.
 """
 import argparse
@@ -323,7 +323,7 @@ def main():
         lex.append(lang + "\n" + "\n".join(words))
     write_xz(a.out, "lexicon", lex)
 
-    english = lexicon("en", by_lang["en"], 2500)
+    english = lexicon("en", by_lang["en"], 4000)
     common = set(w.lower() for w in english) | {"a", "i", "an", "at", "as", "be", "by", "do",
                                                 "go", "he", "if", "in", "is", "it", "me", "my",
                                                 "no", "of", "oh", "on", "or", "so", "to", "up",

@@ -5,8 +5,8 @@
 # Usage: tools/fuzz/build_fuzzer.sh [SECONDS] [-- extra libFuzzer flags]
 #   SECONDS       how long to fuzz (default 60); 0 builds only
 #   env JOBS=N    run N fuzzing processes in parallel (default 1)
-#   env SAMPLES=DIR  seed texts (default ../shared/corpus/samples beside the
-#                    project root, i.e. /work/shared/corpus/samples)
+#   env SAMPLES=DIR  seed texts (default tools/corpus/samples: the
+#                    repository's stories, web and adversarial samples)
 #
 # Everything goes under build-fuzz/: the binary, seed/ (the samples cut into
 # small files, made once), corpus/ (what libFuzzer keeps; reused by later
@@ -19,7 +19,7 @@ seconds="${1:-60}"
 shift || true
 if [[ "${1:-}" == "--" ]]; then shift; fi
 jobs="${JOBS:-1}"
-samples="${SAMPLES:-$root/../shared/corpus/samples}"
+samples="${SAMPLES:-$root/tools/corpus/samples}"
 
 # --- toolchain (Debian 12: clang 14; -fsanitize=fuzzer needs compiler-rt's
 # libclang_rt.fuzzer-x86_64.a from libclang-rt-14-dev).
