@@ -22,14 +22,14 @@ def test_equals_reference(path, special_tokens, num_processes):
     assert all(type(k) is bytes and type(v) is int for k, v in counts.items())
 
 
-@pytest.mark.parametrize("path", DATA_FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
 @pytest.mark.parametrize("num_processes", [1, 2])
 def test_tiny_memory_spills_and_still_equals_reference(path, num_processes, tmp_path):
     db = tmp_path / "db"
     counts = pretokdb.pretokenize(path, [ENDOFTEXT], num_processes, TINY_MEMORY_GB, db_path=db)
     assert counts == reference(path)
     with pretokdb.open(db) as reader:
-        assert reader.stats()["spills"] > 10
+        assert reader.stats()["spills"] > 1  # counted in several spills
 
 
 def test_default_arguments_and_other_patterns():

@@ -12,8 +12,11 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA_FILES = sorted((ROOT / "data").glob("*.txt"))
 SAMPLES_DIR = ROOT / "tools" / "corpus" / "samples"
-# The corpus samples when the checkout has them, else data/ alone.
-CORPUS_FILES = DATA_FILES + (sorted(SAMPLES_DIR.glob("*.txt")) if SAMPLES_DIR.is_dir() else [])
+# data/ and the corpus samples (text, and adversarial bytes) when the
+# checkout has them.
+SAMPLE_FILES = sorted(p for p in SAMPLES_DIR.glob("*") if p.is_file() and p.suffix != ".md") \
+    if SAMPLES_DIR.is_dir() else []
+CORPUS_FILES = DATA_FILES + SAMPLE_FILES
 ENDOFTEXT = "<|endoftext|>"
 # max_memory_gb for a limit of 64 KiB with one process: thousands of spills.
 TINY_MEMORY_GB = 64 / (1 << 20)
