@@ -110,4 +110,4 @@ def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern):
     files = [os.fsencode(p) for p in paths]
     for message in _core.index(db, files, tokens, pattern, n, limit):
         # stacklevel: the user's call of pretokenize() or train_bpe().
-        warnings.warn(message, NotCountedWarning, stacklevel=4)
+        warnings.warn(message, NotCountedWarning, stacklevel=3)
