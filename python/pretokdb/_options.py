@@ -6,6 +6,7 @@ with the messages of the CLI's flags (named as Python's arguments).
 """
 
 import contextlib
+import math
 import numbers
 import os
 import shutil
@@ -67,12 +68,17 @@ def memory_limit(max_memory_gb, num_processes):
     if isinstance(max_memory_gb, bool) or not isinstance(max_memory_gb, numbers.Real):
         raise TypeError("max_memory_gb must be a number or None, not %s"
                         % type(max_memory_gb).__name__)
+    if not (math.isfinite(max_memory_gb) and max_memory_gb > 0):
+        raise InvalidArgumentError("max_memory_gb: %r is not a positive number of GiB"
+                                   % (max_memory_gb,))
     processes = workers(num_processes) or os.cpu_count() or 1
     limit = max_memory_gb * GB * processes
-    if not limit >= MIN_MEMORY_BYTES:  # also refuses NaN
+    if limit < MIN_MEMORY_BYTES:
         raise InvalidArgumentError(
-            "max_memory_gb: %r GB x %d processes is less than the minimum of 64 KiB"
+            "max_memory_gb: %r GiB x %d processes is less than the minimum of 64 KiB"
             % (max_memory_gb, processes))
+    # More than any machine has is the library's to refuse ("out of
+    # memory"), as the CLI's --memory-limit 1000T is.
     return int(min(limit, 1 << 62))
 
 

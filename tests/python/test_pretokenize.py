@@ -96,8 +96,9 @@ def test_argument_errors(tmp_path):
         pretokdb.pretokenize(path, [], 1.5)
     with pytest.raises(pretokdb.InvalidArgumentError, match="max_memory_gb"):
         pretokdb.pretokenize(path, [], 1, 1e-9)
-    with pytest.raises(pretokdb.InvalidArgumentError, match="max_memory_gb"):
-        pretokdb.pretokenize(path, [], 1, float("nan"))
+    for bad in (float("nan"), float("inf"), 0, -1):
+        with pytest.raises(pretokdb.InvalidArgumentError, match="max_memory_gb"):
+            pretokdb.pretokenize(path, [], 1, bad)
     with pytest.raises(TypeError):
         pretokdb.pretokenize(path, [], 1, "1G")
     with pytest.raises(TypeError):
