@@ -53,8 +53,8 @@ struct BpeOptions {
   // with InvalidArgument naming how many there are and suggesting a
   // min_count.
   uint64_t memory_limit = 0;
-  // Called now and then from the training thread with the merges done and
-  // the merges asked for (vocab_size - 256 - k).
+  // Called from the training thread after each merge with the merges done
+  // and the merges asked for (vocab_size - 256 - k). Keep it cheap.
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   // When set and true, training stops at the next merge and returns
   // Status::Aborted (the model holds nothing meaningful then).

@@ -16,14 +16,15 @@
 #include <thread>
 #include <vector>
 
+#include "cli/memory_limit.h"
 #include "cli/progress.h"
 #include "cli/text_format.h"
+#include "cli/train_bpe_command.h"
 #include "pretokdb/indexer.h"
 #include "pretokdb/reader.h"
 #include "pretokdb/version.h"
 #include "text/utf8.h"
 #include "ingest/source_file.h"
-#include "util/sysinfo.h"
 
 namespace pretokdb {
 
@@ -39,17 +40,6 @@ int Fail(const std::string& message) {
 }
 
 int Fail(const Status& s) { return Fail(s.message()); }
-
-// Default --memory-limit: 1 GiB, or half the memory available now if that
-// is less (never below 64 MiB).
-uint64_t DefaultMemoryLimit() {
-  uint64_t limit = uint64_t{1} << 30;
-  uint64_t available = AvailableMemoryBytes();
-  if (available != 0) {
-    limit = std::min(limit, std::max<uint64_t>(available / 2, 64 << 20));
-  }
-  return limit;
-}
 
 // Buffered stdout or file output that reports write errors (a full disk,
 // a closed pipe) instead of losing them.
@@ -430,6 +420,9 @@ int RunCommandLine(int argc, char** argv) {
       ->capture_default_str();
   export_cmd->add_option("-o", output, "Write to this file instead of stdout");
 
+  TrainBpeArgs train_bpe;
+  CLI::App* train_bpe_cmd = AddTrainBpeCommand(&app, &train_bpe);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -451,6 +444,7 @@ int RunCommandLine(int argc, char** argv) {
     if (*top_cmd) return RunTop(db, top_n);
     if (*stats_cmd) return RunStats(db, json);
     if (*export_cmd) return RunExport(db, format, output);
+    if (*train_bpe_cmd) return RunTrainBpe(train_bpe);
   } catch (const std::bad_alloc&) {
     return Fail("out of memory (try a smaller --memory-limit or fewer --workers)");
   } catch (const std::exception& e) {
