@@ -79,8 +79,7 @@ Status WordCensus::CheckLimit(uint64_t limit, uint64_t merges, int threads) cons
   if (limit == 0 || need <= limit) return Status::OK();
   std::string message = "the " + std::to_string(words_) +
                         " distinct pretokens kept need about " + Mib(need) +
-                        " to train on, more than the memory limit (" +
-                        Mib(limit) + ")";
+                        " to train on";
   // The smallest min_count that fits is one above the largest count whose
   // words, with all more frequent ones, do not fit: walk the counts from
   // the largest down, adding their words, until they overflow.
@@ -111,7 +110,7 @@ Status WordCensus::CheckLimit(uint64_t limit, uint64_t merges, int threads) cons
                " would keep " + std::to_string(words) + " (about " +
                Mib(EstimateTrainingMemory(words, bytes, merges, threads)) + ")";
   }
-  return Status::InvalidArgument("memory limit", message);
+  return Status::InvalidArgument("memory limit (" + Mib(limit) + ")", message);
 }
 
 }  // namespace pretokdb
