@@ -31,12 +31,13 @@ are the CLI's. Long calls release the GIL, and Ctrl-C stops them cleanly
 
 from ._count import Reader, open, pretokenize
 from ._stories import stream_stories_from_chunk
+from ._train import train_bpe
 from .errors import (AbortedError, BusyError, CorruptionError, Error, InputOutputError,
                      InvalidArgumentError, NotCountedWarning, NotFoundError)
 
 __all__ = [
     # Not "open": `from pretokdb import *` would hide the builtin open().
-    "pretokenize", "Reader", "stream_stories_from_chunk",
+    "pretokenize", "train_bpe", "Reader", "stream_stories_from_chunk",
     "Error", "NotFoundError", "InvalidArgumentError", "InputOutputError",
     "CorruptionError", "BusyError", "AbortedError", "NotCountedWarning",
 ]

@@ -10,6 +10,7 @@ namespace pretokdb::python {
 
 void DefineIndex(pybind11::module_& m);   // index.cc: pretokdb/indexer.h
 void DefineReader(pybind11::module_& m);  // reader.cc: pretokdb/reader.h
+void DefineBpe(pybind11::module_& m);     // bpe.cc: pretokdb/bpe.h
 
 }  // namespace pretokdb::python
 

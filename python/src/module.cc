@@ -13,4 +13,5 @@ PYBIND11_MODULE(_core, m) {
       "which check their arguments and document them.";
   pretokdb::python::DefineIndex(m);
   pretokdb::python::DefineReader(m);
+  pretokdb::python::DefineBpe(m);
 }
