@@ -3,6 +3,8 @@ memory and special tokens; db_path keeps a database, none leaves nothing."""
 
 import os
 import tempfile
+import threading
+import time
 import warnings
 
 import pytest
@@ -120,3 +122,33 @@ def test_uncounted_text_is_a_warning(tmp_path):
     assert str(path) in str(caught[0].message)
     assert caught[0].filename == __file__  # points at the caller's line
     assert counts == {b"before": 1, b" after": 1}
+
+
+def test_the_gil_is_released_while_counting(tmp_path):
+    # A Python thread keeps running while pretokenize() counts (with 64 KiB
+    # of memory: a second or more).
+    path = tmp_path / "input.txt"
+    path.write_bytes(b"".join(f.read_bytes() for f in DATA_FILES) * 2)
+    ticks = []
+    done = threading.Event()
+
+    def tick():
+        while not done.is_set():
+            ticks.append(time.monotonic())
+            time.sleep(0.001)
+
+    ticker = threading.Thread(target=tick)
+    ticker.start()
+    try:
+        start = time.monotonic()
+        pretokdb.pretokenize(path, [ENDOFTEXT], 1, TINY_MEMORY_GB)
+        end = time.monotonic()
+    finally:
+        done.set()
+        ticker.join()
+    during = [t for t in ticks if start < t < end]
+    # Held, the GIL would stop the ticks for the whole call; released, they
+    # come every millisecond or so (longer on a loaded machine, but far
+    # from the call's length).
+    gaps = [b - a for a, b in zip([start] + during, during + [end])]
+    assert max(gaps) < 0.5 * (end - start), (max(gaps), end - start)
