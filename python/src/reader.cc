@@ -82,6 +82,7 @@ class ItemIterator {
       : reader_(std::move(reader)), it_(reader_->NewIterator()), min_count_(min_count) {}
 
   py::tuple Next() {
+    Busy busy(&busy_);
     if (next_ == batch_.size() && !Refill()) throw py::stop_iteration();
     return ToPython(batch_[next_++]);
   }
@@ -89,6 +90,7 @@ class ItemIterator {
   // The entries not yet handed out, as a dict (what pretokenize() returns):
   // built here, without a Python call per entry.
   py::dict Rest() {
+    Busy busy(&busy_);
     py::dict out;
     while (next_ < batch_.size() || Refill()) {
       for (; next_ < batch_.size(); ++next_) {
@@ -116,10 +118,8 @@ class ItemIterator {
     while (next_ == batch_.size()) {
       if (!status_.ok()) ThrowStatus(status_);
       if (it_ == nullptr) return false;
-      if (busy_) throw py::value_error("items() iterator is already being advanced");
       {
-        Busy busy(&busy_);
-        py::gil_scoped_release no_gil;  // ends first: busy is cleared with the GIL
+        py::gil_scoped_release no_gil;
         Fill();
       }
       // A fill may scan far without keeping anything (a high min_count):
@@ -129,11 +129,20 @@ class ItemIterator {
     return true;
   }
 
-  // Marks the iterator as being advanced, until the end of its scope.
-  struct Busy {
-    explicit Busy(bool* flag) : flag_(flag) { *flag_ = true; }
+  // Marks the iterator as being advanced, for the scope of a Next() or
+  // Rest(). Another thread may call in meanwhile (Fill() runs without the
+  // GIL): it gets ValueError, as for a generator that is already running.
+  // Made and ended with the GIL held, which guards the flag.
+  class Busy {
+   public:
+    explicit Busy(bool* flag) : flag_(flag) {
+      if (*flag_) throw py::value_error("items() iterator is already being advanced");
+      *flag_ = true;
+    }
     ~Busy() { *flag_ = false; }
-    bool* flag_;
+
+   private:
+    bool* const flag_;
   };
 
   void Fill() {

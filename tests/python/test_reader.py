@@ -149,3 +149,28 @@ def test_closed_reader(db):
             call()
     assert len(list(items)) > 0  # an iterator made before keeps working
     assert reader.path == str(db)
+
+
+def test_one_iterator_shared_by_threads(db, expected):
+    # Batches are read without the GIL: a thread that calls next() then
+    # gets ValueError (as for a running generator), never a broken entry.
+    items = pretokdb.open(db).items()
+    got = [[] for _ in range(4)]
+
+    def drain(out):
+        while True:
+            try:
+                out.append(next(items))
+            except ValueError:
+                continue
+            except StopIteration:
+                return
+
+    threads = [threading.Thread(target=drain, args=(out,)) for out in got]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    merged = sorted(item for out in got for item in out)
+    assert merged == sorted(expected.items())
+    assert all(out == sorted(out) for out in got)
