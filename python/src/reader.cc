@@ -287,8 +287,11 @@ void DefineReader(py::module_& m) {
                            "order of the token's bytes, read from disk in "
                            "batches: memory stays flat whatever the database's "
                            "size. Made by Reader.items().")
-      .def("__iter__", [](ItemIterator& self) -> ItemIterator& { return self; })
-      .def("__next__", &ItemIterator::Next);
+      .def("__iter__", [](ItemIterator& self) -> ItemIterator& { return self; },
+           "Returns the iterator itself.")
+      .def("__next__", &ItemIterator::Next,
+           "The next (token, count); StopIteration at the end. Raises "
+           "ValueError if another thread is advancing the iterator.");
 
   py::class_<Reader>(m, "Reader", R"doc(A read-only view of a pretok-db database.
 
@@ -334,8 +337,10 @@ close(). Methods release the GIL while they read.)doc")
            "they end). Calling it again does nothing.")
       .def_property_readonly("path", &Reader::Path, "The database's path, as given.")
       .def_property_readonly("closed", &Reader::Closed, "True after close().")
-      .def("__enter__", [](Reader& self) -> Reader& { return self; })
-      .def("__exit__", [](Reader& self, py::args) { self.Close(); })
+      .def("__enter__", [](Reader& self) -> Reader& { return self; },
+           "Returns the reader itself (`with pretokdb.open(path) as db:`).")
+      .def("__exit__", [](Reader& self, py::args) { self.Close(); },
+           "Closes the reader.")
       .def("__repr__", [](const Reader& self) {
         return py::str("<pretokdb.Reader {!r}{}>")
             .format(self.Path(), self.Closed() ? " (closed)" : "");
