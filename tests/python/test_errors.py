@@ -6,7 +6,7 @@ import time
 import pytest
 
 import pretokdb
-from testlib import DATA_FILES, ENDOFTEXT, TINY_MEMORY_GB, cli_error
+from testlib import DATA_FILES, ENDOFTEXT, cli_error
 
 
 def test_hierarchy():
@@ -67,13 +67,13 @@ def test_another_configuration(tmp_path, cli):
 
 def test_busy_while_another_run_writes(tmp_path):
     path = tmp_path / "input.txt"
-    path.write_bytes(b"".join(f.read_bytes() for f in DATA_FILES) * 8)
+    path.write_bytes(b"".join(f.read_bytes() for f in DATA_FILES) * 3)
     db = tmp_path / "db"
     errors = []
 
     def run():
         try:
-            pretokdb.pretokenize(path, [ENDOFTEXT], 1, TINY_MEMORY_GB, db_path=db)
+            pretokdb.pretokenize(path, [ENDOFTEXT], 1, 1 / 1024, db_path=db)
         except BaseException as e:  # reported by the main thread
             errors.append(e)
 
@@ -81,7 +81,7 @@ def test_busy_while_another_run_writes(tmp_path):
     first.start()
     try:
         # Once the first run has committed its plan it holds the lock until
-        # it ends (several seconds with 64 KiB of memory).
+        # it ends (over half a second: 1 MiB of memory makes it spill often).
         while first.is_alive() and not _has_committed(db, path):
             time.sleep(0.01)
         assert first.is_alive(), "the first run ended too soon"
