@@ -28,7 +28,8 @@ namespace {
 //       the original's `$` (Python's: the end, or before a newline that
 //       ends the text) can only hold at the very end: the run reaches the
 //       end of the text. So does `\s+\z` (giving back characters cannot
-//       reach the end). Oniguruma's `$` would hold before any newline.
+//       reach the end). `\s+$` would not do in Oniguruma, whose `$`
+//       holds before any newline.
 constexpr std::string_view kCl100kOniguruma =
     R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3})"
     R"(| ?[^\s\p{L}\p{N}]+[\r\n]*|\s+\z|\s*[\r\n]|\s+(?!\S)|\s)";

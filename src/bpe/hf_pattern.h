@@ -7,10 +7,16 @@
 // - `X{m,n}+` is X{m,n} repeated (Ruby has no possessive interval), so
 //   cl100k's `\p{N}{1,3}+` would take any run of digits, not three at most;
 // - `$` holds before every newline (Ruby's `$` is always multi-line), not
-//   only at the end of the text (or before a final newline).
-// So built-in patterns are given to it in an equivalent form without those
-// constructs (hf_pattern.cc shows why each rewrite is exact), and GPT-2's
-// pattern as ByteLevel's own regex, which is the same expression.
+//   only at the end of the text or before a final newline. (In cl100k's
+//   `\s++$` that does no harm: the possessive run leaves no newline after
+//   it. A plain `\s+$` would stop before any newline.)
+// Its `?+`, `*+`, `++` are possessive, as in tiktoken. Even so cl100k is
+// given to it in a form with plain quantifiers only and `\z` for `$`, one
+// that any backtracking engine reads as tiktoken reads the original
+// (hf_pattern.cc shows why each rewrite is exact;
+// tests/e2e/test_tokenizer_files.py shows the original cutting digits
+// otherwise in tokenizers 0.23). GPT-2's pattern is ByteLevel's own regex,
+// the same expression; o200k has none of those constructs.
 
 #ifndef PRETOKDB_BPE_HF_PATTERN_H_
 #define PRETOKDB_BPE_HF_PATTERN_H_
