@@ -6,6 +6,7 @@
 #define PRETOKDB_BPE_GPT2_FILES_H_
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "pretokdb/bpe.h"
@@ -15,6 +16,10 @@ namespace pretokdb {
 // How token `id` is written in vocab.json, merges.txt and tokenizer.json:
 // a special token as its text, any other through the byte-level alphabet.
 std::string Gpt2TokenString(const BpeModel& model, size_t id);
+
+// The vocabulary as a JSON object, {"<token>": id, ...} in id order. The
+// model must have passed CheckModelForFiles (no two keys alike).
+nlohmann::ordered_json Gpt2VocabObject(const BpeModel& model);
 
 // {"<token>": id, ...} on one line, in id order. The model must have passed
 // CheckModelForFiles.

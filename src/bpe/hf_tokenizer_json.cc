@@ -45,10 +45,6 @@ Json AddedTokens(const BpeModel& model) {
 }
 
 Json BpeModelJson(const BpeModel& model) {
-  Json vocab = Json::object();
-  for (size_t id = 0; id < model.vocab.size(); ++id) {
-    vocab[Gpt2TokenString(model, id)] = id;
-  }
   // Merges as "left right" strings, as merges.txt has them: every version
   // of the library reads these (the [left, right] arrays it writes since
   // 0.20 are refused by older ones).
@@ -66,7 +62,7 @@ Json BpeModelJson(const BpeModel& model) {
               // Every word goes through the merges, as the trainer's words
               // did (true would take a word found whole in vocab as is).
               {"ignore_merges", false},
-              {"vocab", std::move(vocab)},
+              {"vocab", Gpt2VocabObject(model)},
               {"merges", std::move(merges)}};
 }
 

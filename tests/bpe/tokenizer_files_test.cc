@@ -141,6 +141,34 @@ TEST_F(TokenizerFilesTest, VocabJsonIsGpt2s) {
   EXPECT_EQ(parsed["a"], 65);          // 97 - 33 + 1
 }
 
+TEST_F(TokenizerFilesTest, LargeVocabularyInIdOrder) {
+  // 100,000 merges: every two-letter word, then each word of n letters and
+  // a letter (written in well under a second; key-by-key insertion into an
+  // ordered JSON object took minutes).
+  BpeModel m = TinyModel();
+  m.merges.clear();
+  m.vocab.resize(257);
+  std::vector<std::string> words;
+  for (char c = 'a'; c <= 'z'; ++c) words.emplace_back(1, c);
+  for (size_t w = 0; m.merges.size() < 100000; ++w) {
+    for (char c = 'a'; c <= 'z' && m.merges.size() < 100000; ++c) {
+      m.merges.push_back({words[w], std::string(1, c)});
+      m.vocab.push_back(words[w] + c);
+      words.push_back(words[w] + c);
+    }
+  }
+  auto files = Write(m);
+  const Json vocab = Json::parse(files["vocab.json"]);
+  ASSERT_EQ(vocab.size(), m.vocab.size());
+  EXPECT_EQ(vocab["aa"], 257);
+  EXPECT_EQ(vocab[m.vocab.back()], m.vocab.size() - 1);
+  // In id order: the last key is the last token.
+  const std::string tail = "\"" + m.vocab.back() + "\":" + std::to_string(m.vocab.size() - 1) + "}\n";
+  EXPECT_EQ(files["vocab.json"].substr(files["vocab.json"].size() - tail.size()), tail);
+  EXPECT_EQ(Json::parse(files["tokenizer.json"])["model"]["vocab"], vocab);
+  EXPECT_EQ(Lines(files["merges.txt"]).size(), 100001u);
+}
+
 TEST_F(TokenizerFilesTest, TiktokenRanksAreTheIds) {
   auto files = Write(TinyModel());
   const std::vector<std::string> lines = Lines(files["tokenizer.tiktoken"]);
