@@ -57,6 +57,15 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents) {
     ::unlink(temp.c_str());
     return CannotWrite(path, err);
   }
+  // The rename is durable only once the directory is flushed too: without
+  // it a crash could leave the old name (or none) after we said "written".
+  std::string dir = final_path.parent_path().string();
+  if (dir.empty()) dir = ".";
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd < 0) return CannotWrite(path, errno);
+  if (::fsync(dir_fd) != 0) err = errno;
+  ::close(dir_fd);
+  if (err != 0) return CannotWrite(path, err);
   return Status::OK();
 }
 
