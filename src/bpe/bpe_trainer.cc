@@ -88,10 +88,11 @@ constexpr uint32_t kParallelMergeWords = 1 << 15;
 constexpr uint32_t kPrefetchRecord = 64;
 constexpr uint32_t kPrefetchTokens = 24;
 
-// The merges, on words already built.
+// The merges, on words already built in a WordTable16 or WordTable32.
+template <typename Table>
 class Merger {
  public:
-  Merger(WordTable* words, const BpeOptions& options, BpeStats* stats)
+  Merger(Table* words, const BpeOptions& options, BpeStats* stats)
       : words_(*words), options_(options), stats_(*stats),
         threads_(ThreadCount(options)), deltas_(threads_),
         queue_(&pairs_, &token_bytes_) {
@@ -184,7 +185,7 @@ class Merger {
     }
   }
 
-  WordTable& words_;
+  Table& words_;
   const BpeOptions& options_;
   BpeStats& stats_;
   const int threads_;
@@ -194,19 +195,31 @@ class Merger {
   PairQueue queue_;
 };
 
+// The words built by `build` (called with the table to fill), then the
+// merges.
+template <typename Table, typename Build>
+Status BuildAndMerge(const WordCensus& census, const BpeOptions& options,
+                     Build&& build, BpeModel* model, BpeStats* stats) {
+  Table words;
+  words.Reserve(census.words(), census.bytes());
+  PRETOKDB_RETURN_IF_ERROR(build(&words));
+  Merger<Table> merger(&words, options, stats);
+  return merger.Run(model);
+}
+
 // Everything after the words are known: the memory check, the words built
-// by `build` (called with the table to fill), the merges.
+// in the narrowest table that holds every id, the merges.
 template <typename Build>
 Status Train(const WordCensus& census, const BpeOptions& options,
              Build&& build, BpeModel* model, BpeStats* stats) {
-  if (census.words() >= kMaxWords || census.bytes() > WordTable::kMaxBytes) {
+  if (census.words() >= kMaxWords || census.bytes() > WordTable32::kMaxBytes) {
     return Status::InvalidArgument(
         std::to_string(census.words()) + " distinct pretokens of " +
             std::to_string(census.bytes()) + " bytes",
         "more than the trainer takes (2^32 - 1 pretokens, 2^40 bytes); raise "
         "--min-count");
   }
-  if (census.longest() > WordTable::kMaxWordBytes) {
+  if (census.longest() > WordTable32::kMaxWordBytes) {
     return Status::InvalidArgument(
         "a pretoken of " + std::to_string(census.longest()) + " bytes",
         "longer than the trainer takes (16 MiB)");
@@ -219,15 +232,13 @@ Status Train(const WordCensus& census, const BpeOptions& options,
   PRETOKDB_RETURN_IF_ERROR(
       census.CheckLimit(options.memory_limit, stats->merges_requested, threads));
 
-  WordTable words;
-  words.Reserve(census.words(), census.bytes());
-  PRETOKDB_RETURN_IF_ERROR(build(&words));
-
   model->vocab.clear();
   model->merges.clear();
   model->special_tokens = options.special_tokens;
-  Merger merger(&words, options, stats);
-  return merger.Run(model);
+  if (256 + stats->merges_requested <= WordTable16::kMaxTokens) {
+    return BuildAndMerge<WordTable16>(census, options, build, model, stats);
+  }
+  return BuildAndMerge<WordTable32>(census, options, build, model, stats);
 }
 
 }  // namespace
@@ -249,7 +260,7 @@ Status TrainBpeOnWords(std::vector<std::pair<std::string, uint64_t>> words,
       ++stats->words_dropped;
     }
   }
-  auto build = [&](WordTable* table) {
+  auto build = [&](auto* table) {
     for (const auto& [bytes, count] : words) {
       if (count >= min_count) table->Add(bytes, count);
     }
@@ -292,7 +303,7 @@ Status TrainBpe(const CountReader& reader, const BpeOptions& options,
     }
     PRETOKDB_RETURN_IF_ERROR(it->status());
   }
-  auto build = [&](WordTable* words) {
+  auto build = [&](auto* words) {
     std::unique_ptr<CountIterator> it = reader.NewIterator();
     for (uint64_t n = 0; it->Valid(); it->Next(), ++n) {
       if (n % kStopCheckWords == 0 && StopRequested(options)) return Stopped();

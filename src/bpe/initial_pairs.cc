@@ -23,12 +23,12 @@ struct Slice {
 };
 
 // Calls fn(code, w) for each pair code the word w holds, once per word.
-template <typename Fn>
-void ForEachDistinctPair(const WordTable& words, const Slice& s,
+template <typename Table, typename Fn>
+void ForEachDistinctPair(const Table& words, const Slice& s,
                          std::vector<WordId>* last, Fn&& fn) {
   std::fill(last->begin(), last->end(), kNoWord);
   for (WordId w = s.begin; w < s.end; ++w) {
-    std::span<const TokenId> t = words.tokens(w);
+    const auto t = words.tokens(w);
     for (size_t i = 1; i < t.size(); ++i) {
       const uint32_t code = (t[i - 1] << 8) | t[i];
       fn(code, w, (*last)[code] != w);
@@ -37,7 +37,8 @@ void ForEachDistinctPair(const WordTable& words, const Slice& s,
   }
 }
 
-void CountSlice(const WordTable& words, Slice* s) {
+template <typename Table>
+void CountSlice(const Table& words, Slice* s) {
   s->counts.assign(kBytePairs, 0);
   s->holders.assign(kBytePairs, 0);
   std::vector<WordId> last(kBytePairs);
@@ -47,7 +48,8 @@ void CountSlice(const WordTable& words, Slice* s) {
   });
 }
 
-void FillSlice(const WordTable& words, const std::vector<WordId*>& lists, Slice* s) {
+template <typename Table>
+void FillSlice(const Table& words, const std::vector<WordId*>& lists, Slice* s) {
   std::vector<WordId> last(kBytePairs);
   ForEachDistinctPair(words, *s, &last, [&](uint32_t code, WordId w, bool first) {
     if (first) lists[code][s->next[code]++] = w;
@@ -63,7 +65,8 @@ uint64_t InitialPairsScratchBytes(int threads) {
          kBytePairs * (sizeof(WordId*) + sizeof(PairId) + sizeof(uint32_t));
 }
 
-void CountInitialPairs(const WordTable& words, int threads, PairTable* pairs) {
+template <typename Table>
+void CountInitialPairs(const Table& words, int threads, PairTable* pairs) {
   // Slices of about equal tokens; a slice of fewer than ~64K tokens is not
   // worth a thread.
   const uint64_t total = words.total_tokens();
@@ -116,5 +119,8 @@ void CountInitialPairs(const WordTable& words, int threads, PairTable* pairs) {
 
   RunInThreads(n, [&](int i) { FillSlice(words, lists, &slices[i]); });
 }
+
+template void CountInitialPairs(const WordTable16&, int, PairTable*);
+template void CountInitialPairs(const WordTable32&, int, PairTable*);
 
 }  // namespace pretokdb

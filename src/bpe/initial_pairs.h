@@ -18,8 +18,10 @@
 namespace pretokdb {
 
 // `pairs` must be empty and every word must be still unmerged (its tokens
-// are its bytes). threads >= 1. Adds every pair of count > 0.
-void CountInitialPairs(const WordTable& words, int threads, PairTable* pairs);
+// are its bytes). threads >= 1. Adds every pair of count > 0. Table is
+// WordTable16 or WordTable32.
+template <typename Table>
+void CountInitialPairs(const Table& words, int threads, PairTable* pairs);
 
 // Bytes CountInitialPairs takes for itself while it runs.
 uint64_t InitialPairsScratchBytes(int threads);

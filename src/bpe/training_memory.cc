@@ -1,6 +1,7 @@
 #include "bpe/training_memory.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 
@@ -13,24 +14,23 @@ namespace pretokdb {
 
 namespace {
 
-// The pairs the merges create. Each needs a site, so there are fewer than
-// bytes; measured, 0.06 (web) to 0.22 (stories) per byte: a quarter is the
-// bound used. Per merge, about as many as the merged pair has distinct
-// neighbours in the words, which grows with the words: 94 per merge on
-// 3.25M words (make-corpus web 1 GiB, 32,000 merges), 37 on 868K (web
-// 100 MiB), 5 on 25K (stories 500 MiB); the bound used is the larger of
-// 100 and one per 32,000 words.
-constexpr uint64_t kPairsPerByteDivisor = 4;
-constexpr uint64_t kMinPairsPerMerge = 100;
-constexpr uint64_t kWordsPerPairPerMerge = 32000;
-// What a pair made by a merge costs: its record, index slots and heap
-// entry (PairTable::MemoryPerPair, PairQueue::kMemoryPerPair), vector
-// capacity growing by doubling, and its word list (an allocation of a few
-// ids): 120-150 bytes measured from the structures' sizes and RSS.
-constexpr uint64_t kBytesPerNewPair = 160;
-// Below this the estimate is not worth refining: the process's own
-// footprint (code, the database reader's caches) is of this order.
-constexpr uint64_t kFixedBytes = 16 << 20;
+// What the merges add: the pairs they create (a 32-byte record, index
+// slots, a heap entry, vectors growing by doubling) and those pairs' word
+// lists. It grows with the words (more distinct neighbours per merged pair)
+// and with the merges, both less than linearly (merged pairs' lists are
+// freed). Measured, as peak RSS minus the rest of this estimate, on
+// make-corpus web (868K-4.3M distinct pretokens, gpt2 and cl100k) and
+// stories (25K) at 8,000 to 100,000 merges: between 4,800 and 8,500 times
+// sqrt(words) * merges^0.3 bytes, and at most 46 bytes per byte of the
+// words (stories, whose few words run out of pairs). The factors used are
+// those maxima, rounded up.
+constexpr double kMergeGrowthFactor = 9000;
+constexpr double kMergeGrowthWordsExponent = 0.5;
+constexpr double kMergeGrowthMergesExponent = 0.3;
+constexpr uint64_t kMergeGrowthPerByte = 48;
+// The process's own footprint (code, the database reader, threads): a
+// train-bpe run on a handful of words peaks at about 20 MiB.
+constexpr uint64_t kFixedBytes = 20 << 20;
 // Counts below this are tallied in an array, the rarer large ones in a map.
 constexpr uint64_t kDenseCounts = 4096;
 
@@ -44,18 +44,21 @@ std::string Mib(uint64_t bytes) {
 
 uint64_t EstimateTrainingMemory(uint64_t words, uint64_t bytes,
                                 uint64_t merges, int threads) {
-  // The first pair count: a word list entry per pair per word, at most one
-  // per byte; at most one pair per byte pair, and per byte.
-  const uint64_t initial_lists = bytes * sizeof(WordId);
+  const uint64_t word_table = 256 + merges <= WordTable16::kMaxTokens
+                                  ? WordTable16::MemoryFor(words, bytes)
+                                  : WordTable32::MemoryFor(words, bytes);
+  // The first pair count: an entry in a pair's word list per pair a word
+  // starts with a byte (at most bytes - words); at most one pair per byte
+  // pair and per byte.
+  const uint64_t initial_lists = (bytes - std::min(bytes, words)) * sizeof(WordId);
   const uint64_t initial_pairs = std::min<uint64_t>(256 * 256, bytes) *
                                  (PairTable::MemoryPerPair() + PairQueue::kMemoryPerPair);
-  const uint64_t per_merge =
-      std::max(kMinPairsPerMerge, words / kWordsPerPairPerMerge);
-  const uint64_t new_pairs = std::min(bytes / kPairsPerByteDivisor,
-                                      merges * per_merge);
-  return kFixedBytes + WordTable::MemoryFor(words, bytes) + initial_lists +
-         initial_pairs + new_pairs * kBytesPerNewPair +
-         InitialPairsScratchBytes(threads);
+  const double growth =
+      std::min<double>(kMergeGrowthPerByte * bytes,
+                       kMergeGrowthFactor * std::pow(words, kMergeGrowthWordsExponent) *
+                           std::pow(merges, kMergeGrowthMergesExponent));
+  return kFixedBytes + word_table + initial_lists + initial_pairs +
+         static_cast<uint64_t>(growth) + InitialPairsScratchBytes(threads);
 }
 
 void WordCensus::Add(uint64_t bytes, uint64_t count) {

@@ -5,9 +5,12 @@
 // merges replace two ids by one, so each word keeps the place it was given
 // in the array. Per word 16 bytes: its count, and its start and length
 // packed in one 64-bit field, so that visiting a word reads one cache line
-// of it besides its tokens; per byte one 4-byte id.
+// of it besides its tokens; per byte one id, stored in 16 bits when every
+// id the training can make fits (256 + merges <= 65536: vocabularies up to
+// 64K), else in 32. Half the bytes to keep and to read for the usual
+// vocabulary sizes; outside the table ids are always 32-bit TokenIds.
 //
-// Not thread-safe for writing; concurrent reads are fine.
+// Not thread-safe for writing; merging distinct words at once is fine.
 
 #ifndef PRETOKDB_BPE_WORD_TABLE_H_
 #define PRETOKDB_BPE_WORD_TABLE_H_
@@ -22,20 +25,30 @@ namespace pretokdb {
 using TokenId = uint32_t;
 using WordId = uint32_t;
 
-class WordTable {
+template <typename StoredId>
+class WordTableOf {
  public:
+  // The most token ids the table can hold.
+  static constexpr uint64_t kMaxTokens = uint64_t{1} << (8 * sizeof(StoredId));
+
   // Sizes the arrays for exactly `words` words of `bytes` bytes in all, so
   // that Add() never reallocates (more is allowed, at a reallocation's cost).
-  void Reserve(uint64_t words, uint64_t bytes);
+  void Reserve(uint64_t words, uint64_t bytes) {
+    tokens_.reserve(bytes);
+    words_.reserve(words);
+  }
   // The longest word and the most bytes in all that the table takes.
   static constexpr uint64_t kMaxWordBytes = (uint64_t{1} << 24) - 1;
   static constexpr uint64_t kMaxBytes = uint64_t{1} << 40;
   // Adds a word of at most kMaxWordBytes bytes.
-  void Add(std::string_view bytes, uint64_t count);
+  void Add(std::string_view bytes, uint64_t count) {
+    words_.push_back(Word{count, tokens_.size(), bytes.size()});
+    for (unsigned char c : bytes) tokens_.push_back(c);
+  }
 
   uint32_t size() const { return static_cast<uint32_t>(words_.size()); }
   uint64_t count(WordId w) const { return words_[w].count; }
-  std::span<const TokenId> tokens(WordId w) const {
+  std::span<const StoredId> tokens(WordId w) const {
     return {tokens_.data() + words_[w].start, words_[w].length};
   }
   uint64_t total_tokens() const { return tokens_.size(); }
@@ -64,7 +77,7 @@ class WordTable {
   void Merge(WordId w, TokenId left, TokenId right, TokenId merged,
              OnChange&& on_change) {
     Word& word = words_[w];
-    TokenId* t = tokens_.data() + word.start;
+    StoredId* t = tokens_.data() + word.start;
     const uint32_t n = word.length;
     // Up to the first occurrence nothing moves. Many words visited no
     // longer hold the pair (pair_table.h): they end here, without a write.
@@ -82,7 +95,7 @@ class WordTable {
           on_change(right, t[in + 2], -1);
           on_change(merged, t[in + 2], +1);
         }
-        t[out++] = merged;
+        t[out++] = static_cast<StoredId>(merged);
         in += 2;
       } else {
         t[out++] = t[in++];
@@ -92,9 +105,13 @@ class WordTable {
   }
 
   // Bytes held by the arrays (their capacity).
-  uint64_t memory_bytes() const;
+  uint64_t memory_bytes() const {
+    return tokens_.capacity() * sizeof(StoredId) + words_.capacity() * sizeof(Word);
+  }
   // What Reserve(words, bytes) takes.
-  static uint64_t MemoryFor(uint64_t words, uint64_t bytes);
+  static uint64_t MemoryFor(uint64_t words, uint64_t bytes) {
+    return bytes * sizeof(StoredId) + words * sizeof(Word);
+  }
 
  private:
   struct Word {
@@ -104,9 +121,12 @@ class WordTable {
   };
   static_assert(sizeof(Word) == 16);
 
-  std::vector<TokenId> tokens_;
+  std::vector<StoredId> tokens_;
   std::vector<Word> words_;
 };
+
+using WordTable16 = WordTableOf<uint16_t>;
+using WordTable32 = WordTableOf<uint32_t>;
 
 }  // namespace pretokdb
 

@@ -236,16 +236,15 @@ int Run(const TrainBpeArgs& args) {
 
   // A special token the database counted as a pretoken (it was indexed
   // with other separators) is trained on as ordinary bytes, like any
-  // pretoken: say so, since its bytes may then come out as a second token.
-  if (!args.quiet) {
-    for (const std::string& t : options.special_tokens) {
-      uint64_t count = 0;
-      if (reader->Get(t, &count).ok() && count > 0) {
-        std::fprintf(stderr,
-                     "pretok-db: warning: special token '%s' is also a pretoken of "
-                     "the database (counted %llu times); it is trained on as bytes\n",
-                     EscapeToken(t).c_str(), static_cast<unsigned long long>(count));
-      }
+  // pretoken: say so (even with --quiet, as index does with its warnings),
+  // since its bytes may then come out as a second token.
+  for (const std::string& t : options.special_tokens) {
+    uint64_t count = 0;
+    if (reader->Get(t, &count).ok() && count > 0) {
+      std::fprintf(stderr,
+                   "pretok-db: warning: special token '%s' is also a pretoken of "
+                   "the database (counted %llu times); it is trained on as bytes\n",
+                   EscapeToken(t).c_str(), static_cast<unsigned long long>(count));
     }
   }
 
@@ -278,10 +277,10 @@ int Run(const TrainBpeArgs& args) {
   for (const std::string& w : warnings) {
     std::fprintf(stderr, "pretok-db: warning: %s\n", w.c_str());
   }
-  if (stats.ran_out_of_pairs && !args.quiet) {
+  if (stats.ran_out_of_pairs) {  // a smaller vocabulary than asked: even with --quiet
     std::fprintf(stderr,
-                 "pretok-db: no pair left to merge after %llu of %llu merges: the "
-                 "vocabulary has %zu tokens, not %llu\n",
+                 "pretok-db: warning: no pair left to merge after %llu of %llu merges: "
+                 "the vocabulary has %zu tokens, not %llu\n",
                  static_cast<unsigned long long>(stats.merges),
                  static_cast<unsigned long long>(stats.merges_requested),
                  model.vocab.size(), static_cast<unsigned long long>(args.vocab_size));

@@ -261,7 +261,9 @@ TEST(BpeTrainerTest, MemoryLimitRefusesAndSuggestsAMinCount) {
     bytes += words.back().first.size();
   }
   BpeOptions options = Options(10);
-  options.memory_limit = EstimateTrainingMemory(words.size(), bytes, 10, 1) / 2;
+  // Halfway between what nothing and everything needs.
+  options.memory_limit = (EstimateTrainingMemory(0, 0, 10, 1) +
+                          EstimateTrainingMemory(words.size(), bytes, 10, 1)) / 2;
   BpeModel model;
   BpeStats stats;
   Status s = TrainBpeOnWords(words, options, &model, &stats);
@@ -306,6 +308,11 @@ TEST(BpeTrainerTest, MatchesNaiveTrainerOnRandomWords) {
       options.threads = threads;
       EXPECT_EQ(Train(words, options), expected) << "round " << round << " threads " << threads;
     }
+    // More merges asked for than 16-bit ids hold: the 32-bit word table,
+    // the same first merges.
+    Merges wide = Train(words, Options(70000));
+    if (wide.size() > expected.size()) wide.resize(expected.size());
+    EXPECT_EQ(wide, expected) << "round " << round << " 32-bit ids";
   }
 }
 
