@@ -1,19 +1,25 @@
 #!/usr/bin/env python3
-"""Differential fuzzer: the C++ GPT-2 scanner (through tools/scan_dump.cc)
+"""Differential fuzzer: the C++ scanners (through tools/scan_dump.cc)
 against Python `regex` on random text, random bytes and given files.
 
 Usage:
   python3 tools/fuzz_scanner_vs_python.py --bin build/scan_dump \\
-      [--iterations 200] [--size 200000] [--seed 1] [FILE ...]
+      [--pattern gpt2|cl100k|o200k] [--re2] [--iterations 200]
+      [--size 200000] [--seed 1] [FILE ...]
 
-Each iteration writes one random input, runs `scan_dump --replace` on it
-(sometimes with --cut-every, which scans it in pieces cut at safe cuts) and
-compares the tokens with
-  regex.finditer(GPT2_PATTERN, data.decode("utf-8", errors="replace")).
-Inputs are text from the golden alphabet, the same with invalid UTF-8 bytes
-and truncated sequences mixed in, or raw random bytes. FILEs, if given, are
-checked once each, whole and cut. Exits 1 on the first mismatch and keeps the
-input that caused it.
+Each iteration writes one random input, runs `scan_dump --pattern P
+--replace` on it (sometimes with --cut-every, which scans it in pieces cut
+at the pattern's safe cuts) and compares the tokens with
+  regex.finditer(PATTERN, data.decode("utf-8", errors="replace"))
+for the pattern P (default gpt2) as tiktoken defines it. Inputs are text
+from the golden alphabet, the same with invalid UTF-8 bytes and truncated
+sequences mixed in, raw random bytes, or mostly ASCII (for the 64-byte
+block paths); for cl100k and o200k also adversarial text
+(tools/fuzz/tiktoken_inputs.py: every general category, marks, case runs,
+line breaks, digits of every script, contractions with case folding).
+--re2 checks the RE2 path of cl100k or o200k instead of its scanner. FILEs,
+if given, are checked once each, whole and cut. Exits 1 on the first
+mismatch and keeps the input that caused it.
 """
 
 import argparse
@@ -26,7 +32,15 @@ import tempfile
 import regex
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "fuzz"))
+import gen_pattern_golden  # noqa: E402
+import tiktoken_inputs  # noqa: E402
 from gen_scanner_golden import GPT2_PATTERN, random_text  # noqa: E402
+
+PATTERNS = {"gpt2": GPT2_PATTERN,
+            "cl100k": gen_pattern_golden.CL100K_PATTERN,
+            "o200k": gen_pattern_golden.O200K_PATTERN}
 
 # Bytes that start or continue ill-formed sequences: stray continuations,
 # overlong leads, surrogate and out-of-range prefixes, F5..FF.
@@ -52,15 +66,20 @@ ASCII_GROUPS = [
 ]
 RARE = ("\u00e9\u00a0\u0085\u3000\u2028\U0001F600\u0663\u00b2\u0301\ufffd"
         "\u4e2d\u0416\u2014\u201c\U0001D400\U0001D7CE\u2160")
+# For cl100k and o200k also: case classes (Lu, Lt, Lm, Lo beside é, Ж),
+# long s, more marks, '/' and curly quotes, which their block paths treat
+# apart.
+RARE_TIKTOKEN = RARE + ("\u00c9\u01c5\u02b0\u3042\u017f\u0308\u094d\u20dd"
+                        "\u2019\u00bd\ufe0f\u0130\u0131/")
 
 
-def ascii_text(rng, size):
+def ascii_text(rng, size, rare_chars=RARE):
   weights = [w for w, _ in ASCII_GROUPS]
   rare = rng.choice([0.0, 0.0005, 0.01, 0.05, 0.2])
   out = []
   while len(out) < size:
     if rng.random() < rare:
-      out.append(rng.choice(RARE))
+      out.append(rng.choice(rare_chars))
     else:
       group = rng.choices(ASCII_GROUPS, weights=weights)[0][1]
       out.append(rng.choice(group) * rng.choice([1, 1, 1, 2, 3, 9]))
@@ -85,22 +104,46 @@ def random_input(rng, size):
   return kind, b"".join(parts)
 
 
-def python_tokens(data):
+def tiktoken_input(rng, size):
+  """An input for cl100k or o200k: as random_input(), or adversarial."""
+  kind = rng.choice(["text", "adversarial", "adversarial", "dirty", "bytes",
+                     "ascii", "ascii"])
+  if kind == "ascii":
+    return kind, ascii_text(rng, size // 2, RARE_TIKTOKEN).encode("utf-8")
+  if kind == "bytes":
+    return kind, bytes(rng.getrandbits(8) for _ in range(size // 8))
+  if kind == "adversarial":
+    return kind, tiktoken_inputs.adversarial_text(rng, size // 3).encode("utf-8")
+  parts = []
+  total = 0
+  while total < size:
+    piece = gen_pattern_golden.random_text(rng, 40).encode("utf-8")
+    if kind == "dirty" and rng.random() < 0.3:
+      cut = rng.randint(0, len(piece))
+      piece = piece[:cut] + rng.choice(BAD_BYTES) + piece[cut:]
+    parts.append(piece)
+    total += len(piece)
+  return kind, b"".join(parts)
+
+
+def python_tokens(pattern, data):
   text = data.decode("utf-8", errors="replace")
-  return [m.group().encode("utf-8") for m in regex.finditer(GPT2_PATTERN, text)]
+  return [m.group().encode("utf-8") for m in regex.finditer(pattern, text)]
 
 
-def cpp_tokens(binary, path, cut_every):
-  cmd = [binary, "--replace", path]
+def cpp_tokens(args, path, cut_every):
+  cmd = [args.bin, "--pattern", args.pattern, "--replace", path]
+  if args.re2:
+    cmd[1:1] = ["--re2"]
   if cut_every:
     cmd[1:1] = ["--cut-every", str(cut_every)]
   out = subprocess.run(cmd, check=True, capture_output=True).stdout
   return [bytes.fromhex(line) for line in out.decode("ascii").splitlines()]
 
 
-def compare(binary, path, data, cut_every, label):
-  want = python_tokens(data)
-  got = cpp_tokens(binary, path, cut_every)
+def compare(args, path, data, cut_every, label):
+  want = python_tokens(PATTERNS[args.pattern], data)
+  got = cpp_tokens(args, path, cut_every)
   if got == want:
     return True
   i = next((k for k, (a, b) in enumerate(zip(got, want)) if a != b),
@@ -115,17 +158,25 @@ def compare(binary, path, data, cut_every, label):
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
   parser.add_argument("--bin", required=True, help="path to scan_dump")
+  parser.add_argument("--pattern", choices=sorted(PATTERNS), default="gpt2")
+  parser.add_argument("--re2", action="store_true",
+                      help="check the RE2 path of cl100k or o200k")
   parser.add_argument("--iterations", type=int, default=200)
   parser.add_argument("--size", type=int, default=200000)
   parser.add_argument("--seed", type=int, default=1)
   parser.add_argument("files", nargs="*")
   args = parser.parse_args()
+  if args.re2 and args.pattern == "gpt2":
+    parser.error("--re2 needs --pattern cl100k or o200k")
+  if args.pattern != "gpt2":
+    tiktoken_inputs.check_samples()
+  make_input = random_input if args.pattern == "gpt2" else tiktoken_input
 
   for path in args.files:
     with open(path, "rb") as f:
       data = f.read()
     for cut_every in (0, 4096, 7):
-      if not compare(args.bin, path, data, cut_every, path):
+      if not compare(args, path, data, cut_every, path):
         return 1
     print("ok %s" % path)
 
@@ -133,19 +184,20 @@ def main():
   with tempfile.TemporaryDirectory() as tmp:
     path = os.path.join(tmp, "input.bin")
     for it in range(args.iterations):
-      kind, data = random_input(rng, args.size)
+      kind, data = make_input(rng, args.size)
       with open(path, "wb") as f:
         f.write(data)
       cut_every = rng.choice([0, 0, 1, 13, 1000])
-      if not compare(args.bin, path, data, cut_every,
+      if not compare(args, path, data, cut_every,
                      "iteration %d (%s)" % (it, kind)):
         kept = os.path.abspath("fuzz_failure_%d.bin" % it)
         with open(kept, "wb") as f:
           f.write(data)
         print("input kept in %s" % kept)
         return 1
-  print("ok: %d random inputs of ~%d bytes (seed %d)" %
-        (args.iterations, args.size, args.seed))
+  print("ok: %s%s, %d random inputs of ~%d bytes (seed %d)" %
+        (args.pattern, " (RE2 path)" if args.re2 else "", args.iterations,
+         args.size, args.seed))
   return 0
 
 

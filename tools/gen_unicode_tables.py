@@ -6,6 +6,11 @@ module, which is the reference the counts must match (see docs/DESIGN.md):
   - src/text/general_category_tables.inc: the general category of every code
     point (\\p{Lu}, \\p{Ll}, \\p{M}, ... as o200k and user patterns use them).
 
+It also checks what the cl100k scanner assumes of case folding:
+under `regex`'s case-insensitive matching, the contraction letters s, d, m,
+t, l, v, r, e match themselves in both cases and nothing else, but for
+U+017F (long s), which matches s (src/text/tiktoken_contraction.h).
+
 Usage: python3 tools/gen_unicode_tables.py [--out src/text/unicode_tables.inc]
            [--category-out src/text/general_category_tables.inc]
 
@@ -95,6 +100,26 @@ def check_consistent(classes, categories):
   for cp in range(MAX_CP + 1):
     assert (classes[cp] == LETTER) == (categories[cp] in letter), hex(cp)
     assert (classes[cp] == NUMBER) == (categories[cp] in number), hex(cp)
+
+
+# The letters of the tiktoken contractions and what `regex` matches with
+# each under (?i): itself in both cases, and U+017F for s.
+CONTRACTION_FOLDS = {c: {c, c.upper()} for c in "sdmtlvre"}
+CONTRACTION_FOLDS["s"].add("\u017f")
+
+
+def check_contraction_folding():
+  for letter, expected in CONTRACTION_FOLDS.items():
+    pattern = regex.compile("(?i:%s)" % letter)
+    found = {chr(cp) for cp in range(MAX_CP + 1)
+             if not 0xD800 <= cp <= 0xDFFF and pattern.fullmatch(chr(cp))}
+    assert found == expected, (letter, sorted(found))
+    # Full case folding (the f flag, off in VERSION0) would not add a
+    # single character either.
+    pattern = regex.compile("(?fi:%s)" % letter)
+    found = {chr(cp) for cp in range(MAX_CP + 1)
+             if not 0xD800 <= cp <= 0xDFFF and pattern.fullmatch(chr(cp))}
+    assert found == expected, (letter, sorted(found))
 
 
 def build_tables(classes):
@@ -193,6 +218,7 @@ def main():
       "--category-out",
       default=os.path.join(root, "src", "text", "general_category_tables.inc"))
   args = parser.parse_args()
+  check_contraction_folding()
   classes = classify_all()
   categories = categorize_all()
   check_consistent(classes, categories)

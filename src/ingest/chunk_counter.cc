@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "count/batched_add.h"
-#include "text/gpt2_scanner.h"
+#include "text/pattern.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
 #include "text/utf8_edges.h"
@@ -247,11 +247,7 @@ void ChunkCounter::CountPiece(const char* p, size_t n, bool valid) {
     end = begin + size;
   }
   AddInBatches(table_, [&](auto& add) [[gnu::always_inline]] {
-    if (rules_.re2 == nullptr) {
-      ScanGpt2(begin, end, add);
-    } else {
-      rules_.re2->Scan(begin, end, add);
-    }
+    RunScanner(rules_.scanner, rules_.re2, begin, end, add);
   });
 }
 

@@ -55,9 +55,8 @@ Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
 
   setup->specials = std::make_unique<SpecialTokens>(options.special_tokens);
   const Pretokenizer& p = *setup->pretokenizer;
-  setup->rules = std::make_unique<TextRules>(
-      setup->specials.get(), p.is_gpt2() ? nullptr : p.re2(),
-      pattern.cut_rule, options.invalid_utf8);
+  setup->rules = std::make_unique<TextRules>(setup->specials.get(), p,
+                                             options.invalid_utf8);
   return Status::OK();
 }
 

@@ -11,6 +11,7 @@
 
 #include "ingest/special_tokens.h"
 #include "pretokdb/options.h"
+#include "text/pattern.h"
 #include "text/re2_pretokenizer.h"
 #include "text/safe_cut.h"
 
@@ -20,14 +21,28 @@ struct TextRules {
   // The GPT-2 pattern with the default UTF-8 policy (what tests mostly use).
   TextRules(const SpecialTokens* s)  // NOLINT: implicit on purpose
       : specials(s) {}
+  // The pattern of p, run as p runs it.
+  TextRules(const SpecialTokens* s, const Pretokenizer& p, InvalidUtf8 u)
+      : specials(s),
+        re2(p.re2()),
+        scanner(p.scanner()),
+        cut_rule(p.spec().cut_rule),
+        invalid_utf8(u) {}
+  // The pattern r runs by RE2, or GPT-2's scanner if r is null. (Tests also
+  // run cl100k and o200k this way, by RE2, to compare with their
+  // scanners.)
   TextRules(const SpecialTokens* s, const Re2Pretokenizer* r, CutRule c,
             InvalidUtf8 u)
-      : specials(s), re2(r), cut_rule(c), invalid_utf8(u) {}
+      : specials(s),
+        re2(r),
+        scanner(r == nullptr ? Scanner::kGpt2 : Scanner::kRe2),
+        cut_rule(c),
+        invalid_utf8(u) {}
 
   const SpecialTokens* specials;
-  // The pattern when it is not GPT-2's (whose hand-written scanner runs
-  // when this is null).
+  // The pattern for Scanner::kRe2.
   const Re2Pretokenizer* re2 = nullptr;
+  Scanner scanner = Scanner::kGpt2;
   CutRule cut_rule = CutRule::kGpt2;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
 

@@ -41,13 +41,18 @@ struct BuiltIn {
   std::string_view name;
   std::string_view regex;
   CutRule cut_rule;
-  std::string_view re2_regex;  // what Re2Pretokenizer runs; empty for gpt2
+  Scanner scanner;
+  // What Re2Pretokenizer runs, beside the scanner, as a cross-check; empty
+  // for gpt2.
+  std::string_view re2_regex;
 };
 
 constexpr BuiltIn kBuiltIns[] = {
-    {"gpt2", kGpt2Pattern, CutRule::kGpt2, {}},
-    {"cl100k", kCl100kPattern, CutRule::kTiktoken, kCl100kRe2Pattern},
-    {"o200k", kO200kPattern, CutRule::kTiktoken, kO200kPattern},
+    {"gpt2", kGpt2Pattern, CutRule::kGpt2, Scanner::kGpt2, {}},
+    {"cl100k", kCl100kPattern, CutRule::kTiktoken, Scanner::kCl100k,
+     kCl100kRe2Pattern},
+    {"o200k", kO200kPattern, CutRule::kTiktoken, Scanner::kRe2,
+     kO200kPattern},
 };
 
 // tiktoken's encoding names.
@@ -228,6 +233,7 @@ Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out) {
 Status Pretokenizer::Create(const PatternSpec& spec,
                             std::unique_ptr<Pretokenizer>* out) {
   std::string_view re2_regex = spec.regex;
+  Scanner scanner = Scanner::kRe2;
   if (spec.name == kCustom) {
     if (spec.cut_rule != CutRule::kNone) {
       return Status::InvalidArgument(
@@ -246,8 +252,9 @@ Status Pretokenizer::Create(const PatternSpec& spec,
           "pattern spec does not match the built-in pattern", spec.name);
     }
     re2_regex = b->re2_regex;
+    scanner = b->scanner;
   }
-  std::unique_ptr<Pretokenizer> tok(new Pretokenizer(spec));
+  std::unique_ptr<Pretokenizer> tok(new Pretokenizer(spec, scanner));
   if (!re2_regex.empty()) {
     PRETOKDB_RETURN_IF_ERROR(Re2Pretokenizer::Create(re2_regex, &tok->re2_));
   }

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "pretokdb/status.h"
+#include "text/cl100k_scanner.h"
 #include "text/cut_rule.h"
 #include "text/gpt2_scanner.h"
 #include "text/re2_pretokenizer.h"
@@ -49,6 +50,35 @@ struct PatternSpec {
   CutRule cut_rule = CutRule::kNone;
 };
 
+// What runs a pattern: a hand-written scanner for each built-in pattern, RE2
+// for a user's.
+enum class Scanner {
+  kGpt2,    // ScanGpt2 (text/gpt2_scanner.h)
+  kCl100k,  // ScanCl100k (text/cl100k_scanner.h)
+  kRe2,     // Re2Pretokenizer (text/re2_pretokenizer.h)
+};
+
+// Calls sink(std::string_view token) for each pretoken of [p, limit) by
+// `scanner`; re2 is the pattern for kRe2, unused otherwise. Inlined, with
+// the scanner, into the caller.
+template <typename Sink>
+[[gnu::always_inline]] inline void RunScanner(Scanner scanner,
+                                              const Re2Pretokenizer* re2,
+                                              const char* p, const char* limit,
+                                              Sink& sink) {
+  switch (scanner) {
+    case Scanner::kGpt2:
+      ScanGpt2(p, limit, sink);
+      break;
+    case Scanner::kCl100k:
+      ScanCl100k(p, limit, sink);
+      break;
+    case Scanner::kRe2:
+      re2->Scan(p, limit, sink);
+      break;
+  }
+}
+
 // Resolves name_or_regex: "gpt2", "cl100k", "o200k" (or tiktoken's names
 // "r50k_base", "p50k_base", "cl100k_base", "o200k_base"), or a regex. A
 // regex equal to a built-in pattern resolves to that built-in (so the
@@ -58,8 +88,8 @@ struct PatternSpec {
 // is a plain word ([A-Za-z0-9_]+: a mistyped name rather than a pattern).
 Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out);
 
-// Runs a PatternSpec: the hand-written scanner for gpt2 (the fast path),
-// RE2 for the others.
+// Runs a PatternSpec: the hand-written scanner of a built-in pattern, RE2
+// for a user's.
 class Pretokenizer {
  public:
   // Returns InvalidArgument if `spec` is not as ResolvePattern() makes it
@@ -72,9 +102,12 @@ class Pretokenizer {
   Pretokenizer& operator=(const Pretokenizer&) = delete;
 
   const PatternSpec& spec() const { return spec_; }
-  bool is_gpt2() const { return re2_ == nullptr; }
-  // The RE2 path; nullptr for gpt2. For cl100k its pattern() is the
-  // internal RE2-ready equivalent of the tiktoken string.
+  Scanner scanner() const { return scanner_; }
+  bool is_gpt2() const { return scanner_ == Scanner::kGpt2; }
+  // The RE2 path: what Scan() runs for a user's pattern, and for cl100k and
+  // o200k a second opinion on their scanners (tests and fuzzers compare
+  // the two); nullptr for gpt2. For cl100k its pattern() is the internal
+  // RE2-ready equivalent of the tiktoken string.
   const Re2Pretokenizer* re2() const { return re2_.get(); }
 
   // Calls sink(std::string_view token) for each pretoken of [p, limit), in
@@ -87,17 +120,15 @@ class Pretokenizer {
   // reach it.)
   template <typename Sink>
   void Scan(const char* p, const char* limit, Sink&& sink) const {
-    if (re2_ == nullptr) {
-      ScanGpt2(p, limit, sink);
-    } else {
-      re2_->Scan(p, limit, sink);
-    }
+    RunScanner(scanner_, re2_.get(), p, limit, sink);
   }
 
  private:
-  explicit Pretokenizer(PatternSpec spec) : spec_(std::move(spec)) {}
+  Pretokenizer(PatternSpec spec, Scanner scanner)
+      : spec_(std::move(spec)), scanner_(scanner) {}
 
   PatternSpec spec_;
+  Scanner scanner_;
   std::unique_ptr<Re2Pretokenizer> re2_;
 };
 

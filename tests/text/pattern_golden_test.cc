@@ -1,9 +1,9 @@
 // Copyright (c) pretok-db authors.
 //
-// The RE2 path for cl100k and o200k against Python `regex` on
-// data/golden/{cl100k,o200k}_tokens.txt (tools/gen_pattern_golden.py;
-// format in golden_cases.h), and the kTiktoken safe cuts on the same
-// inputs.
+// The hand-written scanners of cl100k and o200k, and their RE2 path,
+// against Python `regex` on data/golden/{cl100k,o200k}_tokens.txt
+// (tools/gen_pattern_golden.py; format in golden_cases.h), and the
+// kTiktoken safe cuts on the same inputs.
 
 #include <gtest/gtest.h>
 
@@ -64,10 +64,18 @@ class PatternGoldenTest : public testing::TestWithParam<GoldenParam> {
     ASSERT_TRUE(Pretokenizer::Create(spec, &tok_).ok());
   }
 
+  // By the scanner (what Pretokenizer::Scan runs for a built-in pattern).
   Tokens Scan(std::string_view text) const {
     Tokens out;
     tok_->Scan(text.data(), text.data() + text.size(),
                [&](std::string_view t) { out.emplace_back(t); });
+    return out;
+  }
+
+  Tokens ScanRe2(std::string_view text) const {
+    Tokens out;
+    tok_->re2()->Scan(text.data(), text.data() + text.size(),
+                      [&](std::string_view t) { out.emplace_back(t); });
     return out;
   }
 
@@ -81,12 +89,27 @@ TEST_P(PatternGoldenTest, FileIsForTheBuiltInPattern) {
       << path_ << " was made with another pattern: regenerate it";
 }
 
-TEST_P(PatternGoldenTest, MatchesPythonRegex) {
+TEST_P(PatternGoldenTest, ScannerMatchesPythonRegex) {
   int failures = 0;
   for (const golden::GoldenCase& c : cases_) {
     ASSERT_TRUE(IsValidUtf8(c.input.data(), c.input.size()))
         << path_ << ":" << c.line;
     const Tokens got = Scan(c.input);
+    if (got != c.tokens) {
+      ADD_FAILURE() << path_ << ":" << c.line << " input "
+                    << testing::PrintToString(c.input)
+                    << "\n  python:  " << testing::PrintToString(c.tokens)
+                    << "\n  scanner: " << testing::PrintToString(got);
+      if (++failures >= 10) return;
+    }
+  }
+}
+
+TEST_P(PatternGoldenTest, Re2PathMatchesPythonRegex) {
+  ASSERT_NE(tok_->re2(), nullptr);
+  int failures = 0;
+  for (const golden::GoldenCase& c : cases_) {
+    const Tokens got = ScanRe2(c.input);
     if (got != c.tokens) {
       ADD_FAILURE() << path_ << ":" << c.line << " input "
                     << testing::PrintToString(c.input)
