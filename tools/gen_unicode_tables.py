@@ -4,15 +4,18 @@ module, which is the reference the counts must match (see docs/DESIGN.md):
   - src/text/unicode_tables.inc: the character classes that the GPT-2
     scanner needs (\\p{L}, \\p{N}, \\s);
   - src/text/general_category_tables.inc: the general category of every code
-    point (\\p{Lu}, \\p{Ll}, \\p{M}, ... as o200k and user patterns use them).
+    point (\\p{Lu}, \\p{Ll}, \\p{M}, ... as o200k and user patterns use them);
+  - src/text/o200k_class_tables.inc: for every code point, which of the
+    o200k pattern's character classes hold it (src/text/o200k_classes.h).
 
-It also checks what the cl100k scanner assumes of case folding:
+It also checks what the cl100k and o200k scanners assume of case folding:
 under `regex`'s case-insensitive matching, the contraction letters s, d, m,
 t, l, v, r, e match themselves in both cases and nothing else, but for
 U+017F (long s), which matches s (src/text/tiktoken_contraction.h).
 
 Usage: python3 tools/gen_unicode_tables.py [--out src/text/unicode_tables.inc]
            [--category-out src/text/general_category_tables.inc]
+           [--o200k-out src/text/o200k_class_tables.inc]
 
 The output is committed; the build never runs Python. Re-run it only to move
 to another `regex` version, and note the version change in the commit: the
@@ -100,6 +103,44 @@ def check_consistent(classes, categories):
   for cp in range(MAX_CP + 1):
     assert (classes[cp] == LETTER) == (categories[cp] in letter), hex(cp)
     assert (classes[cp] == NUMBER) == (categories[cp] in number), hex(cp)
+
+
+# Bits of src/text/o200k_classes.h, one per character class that the o200k
+# pattern names; a code point's value is the set of those that hold it.
+# Keep both in step.
+O200K_CLASSES = (
+    (1, r"[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]"),  # kO200kUpper: a word's head
+    (2, r"[\p{Ll}\p{Lm}\p{Lo}\p{M}]"),        # kO200kLower: a word's tail
+    (4, r"\p{N}"),                            # kO200kNumber
+    (8, r"\s"),                               # kO200kSpace
+    (16, r"[^\s\p{L}\p{N}]"),                 # kO200kOther: a punctuation run
+    (32, r"[^\r\n\p{L}\p{N}]"),               # kO200kPrefix: before a word
+)
+# The only sets that occur, and what the scanner takes them for:
+O200K_SETS = {
+    1: "Lu, Lt",
+    2: "Ll",
+    1 | 2: "Lm, Lo",
+    1 | 2 | 16 | 32: "M (a mark is in both word classes and a punctuation run)",
+    4: "N",
+    8 | 32: "\\s but \\r and \\n",
+    8: "\\r, \\n",
+    16 | 32: "anything else",
+}
+
+
+def o200k_classify_all(categories):
+  """Returns a bytearray of the o200k class bits of every code point."""
+  everything = "".join(chr(cp) for cp in range(MAX_CP + 1))
+  bits = bytearray(MAX_CP + 1)
+  for bit, cls in O200K_CLASSES:
+    for m in regex.finditer(cls, everything):
+      bits[ord(m.group())] |= bit
+  mark = {CATEGORIES.index(c) for c in ("Mn", "Mc", "Me")}
+  for cp in range(MAX_CP + 1):
+    assert bits[cp] in O200K_SETS, (hex(cp), bits[cp])
+    assert (bits[cp] == 1 | 2 | 16 | 32) == (categories[cp] in mark), hex(cp)
+  return bits
 
 
 # The letters of the tiktoken contractions and what `regex` matches with
@@ -203,6 +244,33 @@ def render_categories(stage1, blocks):
   return "\n".join(out)
 
 
+def render_o200k(stage1, blocks):
+  stage2 = [v for block in blocks for v in block]
+  out = header()
+  out.append("// Which of the o200k pattern's character classes hold every code")
+  out.append("// point under the `regex` module, one bit each:")
+  for bit, cls in O200K_CLASSES:
+    out.append("//   %2d  %s" % (bit, cls))
+  out.append("// The sets that occur:")
+  for value in sorted(O200K_SETS):
+    out.append("//   %2d  %s" % (value, O200K_SETS[value]))
+  out.append("// bits(cp) = kO200kClassStage2[kO200kClassStage1[cp >> 8] * 256 +")
+  out.append("//                              (cp & 0xFF)]")
+  out.append("// %d distinct blocks of %d." % (len(blocks), BLOCK))
+  out.append("")
+  out.append('constexpr char kO200kClassSource[] = "%s";' % source())
+  out.append("")
+  out.append("constexpr uint8_t kO200kClassStage1[%d] = {" % len(stage1))
+  out.append(format_array(stage1, 32))
+  out.append("};")
+  out.append("")
+  out.append("constexpr uint8_t kO200kClassStage2[%d] = {" % len(stage2))
+  out.append(format_array(stage2, 64))
+  out.append("};")
+  out.append("")
+  return "\n".join(out)
+
+
 def write(path, text, blocks):
   with open(path, "w", encoding="ascii", newline="\n") as f:
     f.write(text)
@@ -217,6 +285,9 @@ def main():
   parser.add_argument(
       "--category-out",
       default=os.path.join(root, "src", "text", "general_category_tables.inc"))
+  parser.add_argument(
+      "--o200k-out",
+      default=os.path.join(root, "src", "text", "o200k_class_tables.inc"))
   args = parser.parse_args()
   check_contraction_folding()
   classes = classify_all()
@@ -227,6 +298,8 @@ def main():
   write(args.out, render(stage1, blocks), blocks)
   stage1, blocks = build_tables(categories)
   write(args.category_out, render_categories(stage1, blocks), blocks)
+  stage1, blocks = build_tables(o200k_classify_all(categories))
+  write(args.o200k_out, render_o200k(stage1, blocks), blocks)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ constexpr BuiltIn kBuiltIns[] = {
     {"gpt2", kGpt2Pattern, CutRule::kGpt2, Scanner::kGpt2, {}},
     {"cl100k", kCl100kPattern, CutRule::kTiktoken, Scanner::kCl100k,
      kCl100kRe2Pattern},
-    {"o200k", kO200kPattern, CutRule::kTiktoken, Scanner::kRe2,
+    {"o200k", kO200kPattern, CutRule::kTiktoken, Scanner::kO200k,
      kO200kPattern},
 };
 

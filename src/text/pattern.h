@@ -20,6 +20,7 @@
 #include "text/cl100k_scanner.h"
 #include "text/cut_rule.h"
 #include "text/gpt2_scanner.h"
+#include "text/o200k_scanner.h"
 #include "text/re2_pretokenizer.h"
 
 namespace pretokdb {
@@ -55,6 +56,7 @@ struct PatternSpec {
 enum class Scanner {
   kGpt2,    // ScanGpt2 (text/gpt2_scanner.h)
   kCl100k,  // ScanCl100k (text/cl100k_scanner.h)
+  kO200k,   // ScanO200k (text/o200k_scanner.h)
   kRe2,     // Re2Pretokenizer (text/re2_pretokenizer.h)
 };
 
@@ -72,6 +74,9 @@ template <typename Sink>
       break;
     case Scanner::kCl100k:
       ScanCl100k(p, limit, sink);
+      break;
+    case Scanner::kO200k:
+      ScanO200k(p, limit, sink);
       break;
     case Scanner::kRe2:
       re2->Scan(p, limit, sink);
