@@ -36,6 +36,7 @@
 namespace pretokdb {
 
 class CountReader;
+struct DbStats;
 
 struct BpeOptions {
   // The vocabulary's size: special tokens + 256 bytes + merges. Must be at
@@ -59,6 +60,10 @@ struct BpeOptions {
   // When set and true, training stops at the next merge and returns
   // Status::Aborted (the model holds nothing meaningful then).
   const std::atomic<bool>* stop = nullptr;
+  // TrainBpe only: the database's statistics, if the caller has read them
+  // already (CountReader::GetStats scans every count: 0.6 s for 4M
+  // pretokens); null: TrainBpe reads them. Not owned.
+  const DbStats* db_stats = nullptr;
 };
 
 struct BpeModel {

@@ -233,6 +233,7 @@ int Run(const TrainBpeArgs& args) {
   options.min_count = args.min_count;
   options.threads = args.threads;
   options.memory_limit = memory_limit;
+  options.db_stats = &db;
 
   // A special token the database counted as a pretoken (it was indexed
   // with other separators) is trained on as ordinary bytes, like any
