@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
   while (p < limit) {
     const char* piece_end = limit;
     if (cut_every != 0 && static_cast<size_t>(limit - p) > cut_every) {
-      const char* cut = pretokdb::FindFirstSafeCut(p + cut_every - 1, limit,
-                                                   spec.cut_rule);
+      const char* cut =
+          pretokdb::FindFirstSafeCut(p + cut_every - 1, limit, spec.cut_rule);
       if (cut != nullptr) piece_end = cut;
     }
     if (re2) {

@@ -50,6 +50,7 @@
 #include <string_view>
 
 #include "text/gpt2_classes.h"
+#include "text/tiktoken_blocks.h"
 #include "text/tiktoken_contraction.h"
 
 namespace pretokdb {
@@ -107,7 +108,8 @@ inline const char* ScanFromSpace(const char* p, int len, const char* limit) {
         return SkipRun<kLetter>(q + next_len, limit);  // 2
       }
       if (next == kOther && *p == ' ') {
-        return SkipLineBreaks(SkipRun<kOther>(q + next_len, limit), limit);  // 4
+        return SkipLineBreaks(SkipRun<kOther>(q + next_len, limit),
+                              limit);  // 4
       }
       return q;  // 6 (a \r or \n) or 8
     }
@@ -123,7 +125,7 @@ inline const char* ScanFromSpace(const char* p, int len, const char* limit) {
     q += l;
     if (IsLineBreak(*last)) after_break = q;
   }
-  if (q == limit) return limit;                   // 5
+  if (q == limit) return limit;                    // 5
   if (after_break != nullptr) return after_break;  // 6
   return last;                                     // 7
 }
@@ -155,7 +157,20 @@ template <bool kBlocks, typename Sink>
 [[gnu::always_inline]] inline void ScanCl100kPaths(const char* p,
                                                    const char* limit,
                                                    Sink& sink) {
+#ifdef PRETOKDB_TIKTOKEN_BLOCKS
+  // Blocks the block path takes go by it (text/tiktoken_blocks.h); the
+  // rest, one token at a time, until the block that stopped it is behind.
+  const char* try_blocks = kBlocks ? p : limit;
+#endif
   while (p < limit) {
+#ifdef PRETOKDB_TIKTOKEN_BLOCKS
+    if (p >= try_blocks) {
+      const char* stop;
+      p = tiktoken_internal::ScanBlocks<tiktoken_internal::Pattern::kCl100k>(
+          p, limit, sink, &stop);
+      try_blocks = stop + 64 + 1;
+    }
+#endif
     const char* const end = ScanToken(p, limit);
     sink(std::string_view(p, end - p));
     p = end;
@@ -165,8 +180,7 @@ template <bool kBlocks, typename Sink>
 }  // namespace cl100k_internal
 
 template <typename Sink>
-[[gnu::always_inline]] inline void ScanCl100k(const char* p,
-                                              const char* limit,
+[[gnu::always_inline]] inline void ScanCl100k(const char* p, const char* limit,
                                               Sink&& sink) {
   cl100k_internal::ScanCl100kPaths<true>(p, limit, sink);
 }

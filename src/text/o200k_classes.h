@@ -59,6 +59,42 @@ inline uint8_t O200kClassOf(char32_t cp) {
   return internal::kO200kClassStage2[(block << 8) | (cp & 0xFF)];
 }
 
+// The class bits of the character at p < limit; sets *len to its length.
+// The input is valid UTF-8 by contract; should it not be, a lead byte
+// without room for its sequence, or a stray continuation byte, is a
+// one-byte character of "the rest", so no byte past limit is ever read.
+inline uint8_t O200kClassAt(const char* p, const char* limit, int* len) {
+  constexpr uint8_t kRest = kO200kOther | kO200kPrefix;
+  const auto* u = reinterpret_cast<const uint8_t*>(p);
+  const uint32_t b0 = u[0];
+  if (b0 < 0x80) {
+    *len = 1;
+    if ((b0 | 0x20) - 'a' < 26) return b0 >= 'a' ? kO200kLower : kO200kUpper;
+    if (b0 - '0' < 10) return kO200kNumber;
+    if (b0 == ' ' || b0 - '\t' < 5) {
+      return (b0 == '\r' || b0 == '\n') ? kO200kSpace
+                                        : kO200kSpace | kO200kPrefix;
+    }
+    return kRest;
+  }
+  const int n = b0 < 0xC0 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+  if (n == 1 || limit - p < n) {
+    *len = 1;
+    return kRest;
+  }
+  *len = n;
+  char32_t cp;
+  if (n == 2) {
+    cp = ((b0 & 0x1F) << 6) | (u[1] & 0x3F);
+  } else if (n == 3) {
+    cp = ((b0 & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
+  } else {
+    cp = ((b0 & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) |
+         (u[3] & 0x3F);
+  }
+  return O200kClassOf(cp);
+}
+
 // Where the tables came from, e.g. "regex 2026.5.9, Python 3.11.7".
 const char* O200kClassesSource();
 

@@ -25,10 +25,10 @@
 //   - W1 takes the U run R (greedy), then needs an L. If the character x
 //     after R is one (then x is Ll, being outside U), the token is R and the
 //     L run from x: "Hello", "HTTPServer" (R = "HTTPS"), and "camelCase" is
-//     "camel", "Case" (an L run ends at a Lu). Else U* backtracks: the L+ starts on
-//     the last character of R that is in L too (Lm, Lo or M), and ends right
-//     after it, the characters after it in R being Lu or Lt ("ʰA" is "ʰ",
-//     "A"). If R has none, W1 fails.
+//     "camel", "Case" (an L run ends at a Lu). Else U* backtracks: the L+
+//     starts on the last character of R that is in L too (Lm, Lo or M), and
+//     ends right after it, the characters after it in R being Lu or Lt ("ʰA" is
+//     "ʰ", "A"). If R has none, W1 fails.
 //   - Then W2, which now can only take R, if R is not empty ("ABC").
 //   - Either then takes a contraction, in any case ("DON'T", "they're").
 // Without the prefix (backtracking into it) nothing new matches: if c is a
@@ -52,6 +52,7 @@
 #include <string_view>
 
 #include "text/o200k_classes.h"
+#include "text/tiktoken_blocks.h"
 #include "text/tiktoken_contraction.h"
 
 namespace pretokdb {
@@ -69,40 +70,8 @@ void ScanO200k(const char* p, const char* limit, Sink&& sink);
 
 namespace o200k_internal {
 
-constexpr uint8_t kRest = kO200kOther | kO200kPrefix;
-
-// The class bits of the character at p < limit; sets *len to its length.
-// As gpt2_internal::DecodeClass, a lead byte without room for its
-// sequence, or a stray continuation byte, is a one-byte "rest" character.
 inline uint8_t ClassAt(const char* p, const char* limit, int* len) {
-  const auto* u = reinterpret_cast<const uint8_t*>(p);
-  const uint32_t b0 = u[0];
-  if (b0 < 0x80) {
-    *len = 1;
-    if ((b0 | 0x20) - 'a' < 26) return b0 >= 'a' ? kO200kLower : kO200kUpper;
-    if (b0 - '0' < 10) return kO200kNumber;
-    if (b0 == ' ' || b0 - '\t' < 5) {
-      return (b0 == '\r' || b0 == '\n') ? kO200kSpace
-                                        : kO200kSpace | kO200kPrefix;
-    }
-    return kRest;
-  }
-  const int n = b0 < 0xC0 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
-  if (n == 1 || limit - p < n) {
-    *len = 1;
-    return kRest;
-  }
-  *len = n;
-  char32_t cp;
-  if (n == 2) {
-    cp = ((b0 & 0x1F) << 6) | (u[1] & 0x3F);
-  } else if (n == 3) {
-    cp = ((b0 & 0x0F) << 12) | ((u[1] & 0x3F) << 6) | (u[2] & 0x3F);
-  } else {
-    cp = ((b0 & 0x07) << 18) | ((u[1] & 0x3F) << 12) | ((u[2] & 0x3F) << 6) |
-         (u[3] & 0x3F);
-  }
-  return O200kClassOf(cp);
+  return O200kClassAt(p, limit, len);
 }
 
 // Returns the end of the run of characters with a class bit in `bits`
@@ -191,7 +160,20 @@ template <bool kBlocks, typename Sink>
 [[gnu::always_inline]] inline void ScanO200kPaths(const char* p,
                                                   const char* limit,
                                                   Sink& sink) {
+#ifdef PRETOKDB_TIKTOKEN_BLOCKS
+  // Blocks the block path takes go by it (text/tiktoken_blocks.h); the
+  // rest, one token at a time, until the block that stopped it is behind.
+  const char* try_blocks = kBlocks ? p : limit;
+#endif
   while (p < limit) {
+#ifdef PRETOKDB_TIKTOKEN_BLOCKS
+    if (p >= try_blocks) {
+      const char* stop;
+      p = tiktoken_internal::ScanBlocks<tiktoken_internal::Pattern::kO200k>(
+          p, limit, sink, &stop);
+      try_blocks = stop + 64 + 1;
+    }
+#endif
     const char* const end = ScanToken(p, limit);
     sink(std::string_view(p, end - p));
     p = end;

@@ -36,9 +36,9 @@ Tokens Scan(std::string_view text) {
 
 TEST(Cl100kScannerTest, EmptyAndSingleCharacters) {
   EXPECT_EQ(Scan(""), Tokens{});
-  for (const char* s : {"a", "Z", "7", "!", "'", " ", "\n", "\r", "\t",
-                        "\u00E9", "\u4E2D", "\U0001F600", "\uFFFD", "\u0301",
-                        "\u00B2", "\u00A0", "\u3000"}) {
+  for (const char* s :
+       {"a", "Z", "7", "!", "'", " ", "\n", "\r", "\t", "\u00E9", "\u4E2D",
+        "\U0001F600", "\uFFFD", "\u0301", "\u00B2", "\u00A0", "\u3000"}) {
     EXPECT_EQ(Scan(s), Tokens{s}) << s;
   }
   EXPECT_EQ(Scan(std::string_view("\0", 1)), Tokens{std::string("\0", 1)});
@@ -48,9 +48,9 @@ TEST(Cl100kScannerTest, WordsPrefixesAndContractions) {
   EXPECT_EQ(Scan("Hello, world!"), (Tokens{"Hello", ",", " world", "!"}));
   EXPECT_EQ(
       Scan("it's DON'T they'll WE'VE you're I'D x'\u017F 'sa ''s ?'s 's"),
-      (Tokens{"it", "'s", " DON", "'T", " they", "'ll", " WE", "'VE", " you",
-              "'re", " I", "'D", " x", "'\u017F", " '", "sa", " ''", "s",
-              " ?'", "s", " '", "s"}));
+      (Tokens{"it",   "'s",  " DON", "'T", " they", "'ll",     " WE", "'VE",
+              " you", "'re", " I",   "'D", " x",    "'\u017F", " '",  "sa",
+              " ''",  "s",   " ?'",  "s",  " '",    "s"}));
   EXPECT_EQ(Scan("rock'n'roll 'hello a'b"),
             (Tokens{"rock", "'n", "'roll", " '", "hello", " a", "'b"}));
   EXPECT_EQ(Scan("(ab ((ab  (ab \"quoted\" $x @home"),
@@ -58,13 +58,13 @@ TEST(Cl100kScannerTest, WordsPrefixesAndContractions) {
                     " $", "x", " @", "home"}));
   // A mark is "other": it prefixes the letters after it.
   EXPECT_EQ(Scan("nai\u0308ve"), (Tokens{"nai", "\u0308ve"}));
-  EXPECT_EQ(Scan("\u043F\u0440\u0438\u0432\u0435\u0442 \u043C\u0438\u0440"),
-            (Tokens{"\u043F\u0440\u0438\u0432\u0435\u0442",
-                    " \u043C\u0438\u0440"}));
+  EXPECT_EQ(
+      Scan("\u043F\u0440\u0438\u0432\u0435\u0442 \u043C\u0438\u0440"),
+      (Tokens{"\u043F\u0440\u0438\u0432\u0435\u0442", " \u043C\u0438\u0440"}));
   // Any single whitespace but \r and \n prefixes a word.
-  EXPECT_EQ(Scan("a\u00A0b a\u00A0\u00A0b a\u3000b"),
-            (Tokens{"a", "\u00A0b", " a", "\u00A0", "\u00A0b", " a",
-                    "\u3000b"}));
+  EXPECT_EQ(
+      Scan("a\u00A0b a\u00A0\u00A0b a\u3000b"),
+      (Tokens{"a", "\u00A0b", " a", "\u00A0", "\u00A0b", " a", "\u3000b"}));
 }
 
 TEST(Cl100kScannerTest, NumbersInThrees) {

@@ -52,11 +52,11 @@ TEST(O200kScannerTest, CaseRuns) {
   // Lm and Lo are in both classes: a Lu after one starts a token unless an
   // Ll follows the upper run.
   EXPECT_EQ(Scan("\u02B0A \u4E2DA A\u4E2DB A\u02B0 \u4E2D's \u01C5emal"),
-            (Tokens{"\u02B0", "A", " \u4E2D", "A", " A\u4E2D", "B",
-                    " A\u02B0", " \u4E2D's", " \u01C5emal"}));
-  EXPECT_EQ(Scan("nai\u0308ve e\u0301t\u00E9 \u00C9COLE \u00E9cole"),
-            (Tokens{"nai\u0308ve", " e\u0301t\u00E9", " \u00C9COLE",
-                    " \u00E9cole"}));
+            (Tokens{"\u02B0", "A", " \u4E2D", "A", " A\u4E2D", "B", " A\u02B0",
+                    " \u4E2D's", " \u01C5emal"}));
+  EXPECT_EQ(
+      Scan("nai\u0308ve e\u0301t\u00E9 \u00C9COLE \u00E9cole"),
+      (Tokens{"nai\u0308ve", " e\u0301t\u00E9", " \u00C9COLE", " \u00E9cole"}));
 }
 
 TEST(O200kScannerTest, Marks) {
@@ -102,9 +102,9 @@ TEST(O200kScannerTest, Whitespace) {
   // No \s++$ here: a run reaching the end is cut after its last \r or \n.
   EXPECT_EQ(Scan("a \n "), (Tokens{"a", " \n", " "}));
   EXPECT_EQ(Scan("  \n  "), (Tokens{"  \n", "  "}));
-  EXPECT_EQ(Scan("a\u00A0B a\u00A0\u00A0b a\u3000b"),
-            (Tokens{"a", "\u00A0B", " a", "\u00A0", "\u00A0b", " a",
-                    "\u3000b"}));
+  EXPECT_EQ(
+      Scan("a\u00A0B a\u00A0\u00A0b a\u3000b"),
+      (Tokens{"a", "\u00A0B", " a", "\u00A0", "\u00A0b", " a", "\u3000b"}));
 }
 
 TEST(O200kScannerTest, MatchesRe2OnRandomText) {

@@ -68,6 +68,7 @@ Tokens ScanBothPaths(std::string_view text) {
 // \r \n '/', Unicode spaces, upper, lower, title and modifier letters,
 // other letters, marks, non-ASCII numbers, emoji.
 inline const std::vector<std::string_view>& Pieces() {
+  // clang-format off
   static const std::vector<std::string_view> pieces = {
       " ", " ", " ", " ", "\n", "\n", "\r", "\r\n", "\t", "\v", "\f",
       "\xC2\x85", "\u00A0", "\u2009", "\u3000", "\u2028", "a", "b", "Z",
@@ -79,6 +80,7 @@ inline const std::vector<std::string_view>& Pieces() {
       "\u0301", "\u0308", "\u0903", "\u20DD", "\uFE0F", "\u00B2", "\u0663",
       "\u2167", "\U0001F600", "\u200D", "\uFFFD", "\u2019", "\u201C",
       "\u2014", "\U0001D400", "\U0001D7CE"};
+  // clang-format on
   return pieces;
 }
 
@@ -121,12 +123,12 @@ void CompareBlockPathAtEveryOffset(uint32_t seed) {
       "Tail words, camelCase and HTTPServer, 1234567 to fill the block!\n"
       "    indented(code);\n\t\tmore: http://x.y/z/\n/// \r\n  \n x";
   const char* const kChars[] = {
-      "\u00E9",     "\u00C9", "\u0416", "\u4E2D", "\U0001D400",  // letters
-      "\u01C5",     "\u02B0", "\u3042", "\u017F",                // Lt Lm Lo
-      "\u0663",     "\u00B2", "\u2160", "\U0001D7CE",            // numbers
-      "\u2014",     "\u201C", "\u2019", "\uFFFD", "\U0001F600",  // others
-      "\u0301",     "\uFE0F",                                    // marks
-      "\u00A0",     "\u3000", "\u2028", "\xC2\x85",              // spaces
+      "\u00E9", "\u00C9", "\u0416", "\u4E2D",     "\U0001D400",  // letters
+      "\u01C5", "\u02B0", "\u3042", "\u017F",                    // Lt Lm Lo
+      "\u0663", "\u00B2", "\u2160", "\U0001D7CE",                // numbers
+      "\u2014", "\u201C", "\u2019", "\uFFFD",     "\U0001F600",  // others
+      "\u0301", "\uFE0F",                                        // marks
+      "\u00A0", "\u3000", "\u2028", "\xC2\x85",                  // spaces
   };
   for (const char* c : kChars) {
     for (const std::string& insert :
@@ -138,15 +140,16 @@ void CompareBlockPathAtEveryOffset(uint32_t seed) {
         text.insert(at, insert);
         ASSERT_EQ((ScanPath<Scanner, true>(text)),
                   (ScanPath<Scanner, false>(text)))
-            << c << " inserted as " << testing::PrintToString(insert)
-            << " at " << at;
+            << c << " inserted as " << testing::PrintToString(insert) << " at "
+            << at;
       }
     }
   }
   const auto& pieces = Pieces();
   const std::vector<std::string_view> ascii = {
-      "a", "Z", "s", "t", "ll", "ve", "word", " ", " ", "  ", "'", "\t",
-      "\n", "\r\n", "7", "42", ".", ",", "--", "!?", "/", "\x1C", "A", "Ab"};
+      "a", "Z",  "s",  "t",  "ll", "ve",   "word", " ",
+      " ", "  ", "'",  "\t", "\n", "\r\n", "7",    "42",
+      ".", ",",  "--", "!?", "/",  "\x1C", "A",    "Ab"};
   std::mt19937 rng(seed);
   for (int round = 0; round < 4000; ++round) {
     const double density =
@@ -158,8 +161,7 @@ void CompareBlockPathAtEveryOffset(uint32_t seed) {
       text += pick_any(rng) ? pieces[rng() % pieces.size()]
                             : ascii[rng() % ascii.size()];
     }
-    ASSERT_EQ((ScanPath<Scanner, true>(text)),
-              (ScanPath<Scanner, false>(text)))
+    ASSERT_EQ((ScanPath<Scanner, true>(text)), (ScanPath<Scanner, false>(text)))
         << testing::PrintToString(text);
   }
 }
