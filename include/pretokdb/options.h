@@ -83,6 +83,12 @@ struct IndexOptions {
   std::function<void(const IndexEvent&)> on_event;
 };
 
+// The memory limit a run gets when its caller sets none (the CLI's default
+// --memory-limit for index and train-bpe, and the Python module's for
+// max_memory_gb=None): 1 GiB, or half the memory available now if that is
+// less, but never below 64 MiB.
+uint64_t DefaultMemoryLimit();
+
 }  // namespace pretokdb
 
 #endif  // PRETOKDB_OPTIONS_H_

@@ -29,7 +29,8 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
         per core.
     max_memory_gb: memory per process in GiB, so the run's limit is
         max_memory_gb x num_processes (one process per core when
-        num_processes is None); None: the library's default (1 GiB). Counts
+        num_processes is None); None: the CLI's default (1 GiB, or half
+        the memory available if less). Counts
         that do not fit are spilled to the database, which is why any corpus
         size fits in it.
     db_path: a database directory that is kept (created if needed). A run

@@ -62,7 +62,7 @@ def workers(num_processes):
 def memory_limit(max_memory_gb, num_processes):
     """The run's memory limit in bytes: max_memory_gb per process, times the
     processes (one per core when num_processes is None); 0 when
-    max_memory_gb is None (the library's default)."""
+    max_memory_gb is None (the CLI's default, DefaultMemoryLimit)."""
     if max_memory_gb is None:
         return 0
     if isinstance(max_memory_gb, bool) or not isinstance(max_memory_gb, numbers.Real):

@@ -38,8 +38,8 @@ def train_bpe(input_path, vocab_size, special_tokens, **kwargs):
     max_memory_gb: memory per process in GiB (the limit is max_memory_gb x
         num_processes), for indexing and for training, which refuses at
         once, with InvalidArgumentError suggesting a min_count, when the
-        pretokens do not fit; None: the library's defaults (1 GiB for
-        indexing, no limit for training).
+        pretokens do not fit; None: the CLI's default (1 GiB, or half
+        the memory available if less), for both.
     min_count: pretokens counted fewer times are left out of training
         (default 1: none).
     pattern: as for pretokenize() ("gpt2" by default).

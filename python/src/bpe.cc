@@ -12,6 +12,7 @@
 #include "bindings.h"
 #include "interruptible.h"
 #include "pretokdb/bpe.h"
+#include "pretokdb/options.h"
 #include "pretokdb/reader.h"
 #include "status_error.h"
 
@@ -32,7 +33,7 @@ py::tuple Train(const std::string& db_path, uint64_t vocab_size,
   options.special_tokens = special_tokens;
   options.min_count = min_count;
   options.threads = threads;
-  options.memory_limit = memory_limit;
+  options.memory_limit = memory_limit != 0 ? memory_limit : DefaultMemoryLimit();
   std::atomic<bool> stop{false};
   options.stop = &stop;
 
@@ -78,7 +79,7 @@ void DefineBpe(py::module_& m) {
         "Trains a byte-level BPE tokenizer on the database's counts "
         "(include/pretokdb/bpe.h: TrainBpe): the vocabulary, the merges and "
         "the trainer's statistics. threads 0: one per core; memory_limit 0: "
-        "none. Ctrl-C stops training at the next merge and raises "
+        "the CLI's default (DefaultMemoryLimit). Ctrl-C stops training at the next merge and raises "
         "KeyboardInterrupt. Raises pretokdb.Error subclasses.");
 }
 

@@ -22,7 +22,7 @@ namespace {
 
 // Indexes `paths` into `db_path`; returns the run's warnings (text that was
 // not counted), each as the CLI prints it after "pretok-db: warning: ".
-// memory_limit 0 keeps IndexOptions' default.
+// memory_limit 0: the CLI's default (DefaultMemoryLimit).
 std::vector<std::string> Index(const std::string& db_path,
                                const std::vector<std::string>& paths,
                                const std::vector<std::string>& special_tokens,
@@ -32,7 +32,7 @@ std::vector<std::string> Index(const std::string& db_path,
   options.pattern = pattern;
   options.special_tokens = special_tokens;
   options.workers = workers;
-  if (memory_limit != 0) options.memory_limit = memory_limit;
+  options.memory_limit = memory_limit != 0 ? memory_limit : DefaultMemoryLimit();
 
   // Events come from worker threads, without the GIL: only collected here.
   std::mutex mu;
@@ -61,8 +61,8 @@ void DefineIndex(py::module_& m) {
         "list[str]\n\n"
         "Indexes the files into the database (created if needed; a run that "
         "was stopped resumes) and returns the warnings of text left "
-        "uncounted. workers 0: one per core; memory_limit 0: the library's "
-        "default. Ctrl-C stops the run after it commits what it has counted, "
+        "uncounted. workers 0: one per core; memory_limit 0: the CLI's "
+        "default (DefaultMemoryLimit). Ctrl-C stops the run after it commits what it has counted, "
         "then raises KeyboardInterrupt. Raises pretokdb.Error subclasses.");
 }
 

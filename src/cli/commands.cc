@@ -16,11 +16,11 @@
 #include <thread>
 #include <vector>
 
-#include "cli/memory_limit.h"
 #include "cli/progress.h"
 #include "cli/text_format.h"
 #include "cli/train_bpe_command.h"
 #include "pretokdb/indexer.h"
+#include "pretokdb/options.h"
 #include "pretokdb/reader.h"
 #include "pretokdb/version.h"
 #include "text/utf8.h"

@@ -21,11 +21,11 @@
 #include <thread>
 #include <vector>
 
-#include "cli/memory_limit.h"
 #include "cli/text_format.h"
 #include "cli/train_progress.h"
 #include "ingest/source_file.h"
 #include "pretokdb/bpe.h"
+#include "pretokdb/options.h"
 #include "pretokdb/reader.h"
 #include "pretokdb/tokenizer_files.h"
 #include "text/utf8.h"

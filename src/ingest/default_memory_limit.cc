@@ -1,4 +1,4 @@
-#include "cli/memory_limit.h"
+#include "pretokdb/options.h"
 
 #include <algorithm>
 
