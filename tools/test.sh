@@ -13,7 +13,7 @@
 # Usage: tools/test.sh [--quick]   (--quick: stage 1 only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/install-deps.sh
+bash tools/install-deps.sh --tests
 
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
@@ -63,3 +63,6 @@ bash tools/build.sh build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 TSAN_OPTIONS="halt_on_error=1 suppressions=$PWD/tools/tsan.supp" \
   run_gtest ./build-tsan/pretokdb_tests --gtest_brief=1 --gtest_filter='Indexer*:Worker*'
 echo "== all test stages passed"
+if [ -f tests/js/.npm-registry-unreachable ]; then
+  echo "== but skipped: the tokenizer files in Hugging Face tokenizers and tiktoken ($(cat tests/js/.npm-registry-unreachable))"
+fi
