@@ -199,8 +199,49 @@ void PrintJson(const TrainBpeArgs& args, uint64_t memory_limit,
   std::printf("%s\n", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
+// The options from the command line and the database (its special tokens
+// by default); 0, or the exit status of a refusal.
+int MakeOptions(const TrainBpeArgs& args, const DbStats& db, uint64_t memory_limit,
+                BpeOptions* options) {
+  options->vocab_size = args.vocab_size;
+  if (!args.no_special_tokens) {
+    options->special_tokens = args.special_tokens.empty() ? db.special_tokens
+                                                          : args.special_tokens;
+  }
+  const uint64_t base = 256 + options->special_tokens.size();
+  if (args.vocab_size < base) {
+    return Fail("--vocab-size: " + std::to_string(args.vocab_size) +
+                " is less than 256 bytes + " +
+                std::to_string(options->special_tokens.size()) +
+                " special tokens = " + std::to_string(base));
+  }
+  options->min_count = args.min_count;
+  options->threads = args.threads;
+  options->memory_limit = memory_limit;
+  options->db_stats = &db;
+  return 0;
+}
+
+// A special token the database counted as a pretoken (it was indexed with
+// other separators) is trained on as ordinary bytes, like any pretoken:
+// say so (even with --quiet, as index does with its warnings), since its
+// bytes may then come out as a second token.
+void WarnOfSpecialTokensCounted(const CountReader& reader,
+                                const std::vector<std::string>& special_tokens) {
+  for (const std::string& t : special_tokens) {
+    uint64_t count = 0;
+    if (reader.Get(t, &count).ok() && count > 0) {
+      std::fprintf(stderr,
+                   "pretok-db: warning: special token '%s' is also a pretoken of "
+                   "the database (counted %llu times); it is trained on as bytes\n",
+                   EscapeToken(t).c_str(), static_cast<unsigned long long>(count));
+    }
+  }
+}
+
 int Run(const TrainBpeArgs& args) {
   const Clock::time_point start = Clock::now();
+  // Everything that can be refused is, before the database is read.
   if (args.no_special_tokens && !args.special_tokens.empty()) {
     return Fail("--special-token and --no-special-tokens exclude each other");
   }
@@ -211,43 +252,16 @@ int Run(const TrainBpeArgs& args) {
     return Fail("--memory-limit: '" + args.memory_limit +
                 "' is not a size of at least 64K (e.g. 512M, 4G)");
   }
+  if (args.out.empty()) return Fail("--out: empty path");
   if (Status s = CheckOutputDir(args.out); !s.ok()) return Fail(s.message());
 
   std::unique_ptr<CountReader> reader;
   if (Status s = CountReader::Open(args.db, &reader); !s.ok()) return Fail(s.message());
   DbStats db;
   if (Status s = reader->GetStats(&db); !s.ok()) return Fail(s.message());
-
   BpeOptions options;
-  options.vocab_size = args.vocab_size;
-  if (!args.no_special_tokens) {
-    options.special_tokens = args.special_tokens.empty() ? db.special_tokens : args.special_tokens;
-  }
-  const uint64_t base = 256 + options.special_tokens.size();
-  if (args.vocab_size < base) {
-    return Fail("--vocab-size: " + std::to_string(args.vocab_size) +
-                " is less than 256 bytes + " +
-                std::to_string(options.special_tokens.size()) +
-                " special tokens = " + std::to_string(base));
-  }
-  options.min_count = args.min_count;
-  options.threads = args.threads;
-  options.memory_limit = memory_limit;
-  options.db_stats = &db;
-
-  // A special token the database counted as a pretoken (it was indexed
-  // with other separators) is trained on as ordinary bytes, like any
-  // pretoken: say so (even with --quiet, as index does with its warnings),
-  // since its bytes may then come out as a second token.
-  for (const std::string& t : options.special_tokens) {
-    uint64_t count = 0;
-    if (reader->Get(t, &count).ok() && count > 0) {
-      std::fprintf(stderr,
-                   "pretok-db: warning: special token '%s' is also a pretoken of "
-                   "the database (counted %llu times); it is trained on as bytes\n",
-                   EscapeToken(t).c_str(), static_cast<unsigned long long>(count));
-    }
-  }
+  if (int rc = MakeOptions(args, db, memory_limit, &options)) return rc;
+  WarnOfSpecialTokensCounted(*reader, options.special_tokens);
 
   std::atomic<bool> stop{false};
   options.stop = &stop;
@@ -255,7 +269,6 @@ int Run(const TrainBpeArgs& args) {
   options.on_progress = [&progress](uint64_t done, uint64_t total) {
     progress.OnMerge(done, total);
   };
-
   // Kept through the writing: a signal then comes too late to stop
   // anything and is ignored (a second one still ends the process).
   StopOnSignal on_signal(&stop);

@@ -28,7 +28,7 @@ Sections:
   5. errors         missing / not-a-database / regular-file --db, vocabulary
                     smaller than 256 + special tokens, unwritable --out (a
                     file, under a file, in /proc, a directory we may not
-                    write), bad --special-token, --memory-limit too small
+                    write, empty), bad --special-token, --memory-limit too small
                     (the --min-count it suggests then works), usage errors:
                     each one line on stderr, exit 1 (2 for usage), nothing
                     left in --out.
@@ -360,6 +360,8 @@ class Suite:
         self.expect_error("--out in /proc",
                           T("--db", db, "--vocab-size", "300", "--out", "/proc/pretokdb-out"),
                           ["/proc/pretokdb-out"], "/proc/pretokdb-out")
+        self.expect_error("--out empty",
+                          T("--db", db, "--vocab-size", "300", "--out", ""), ["--out"], out)
         self.unwritable_out(db)
         existing = self.path("out-existing")
         os.mkdir(existing)
