@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "text/char_class.h"
+#include "text/o200k_classes.h"
 #include "text/utf8.h"
 
 namespace pretokdb {
@@ -75,26 +76,41 @@ int LengthFromLead(uint8_t lead) {
   return 0;
 }
 
+// The well-formed character that starts at q, within [q, end): true and
+// its code point in *cp, or false.
+bool CharAt(const uint8_t* q, const uint8_t* end, char32_t* cp) {
+  const int n = LengthFromLead(*q);
+  if (n == 0 || end - q < n ||
+      !IsValidUtf8(reinterpret_cast<const char*>(q), n)) {
+    return false;
+  }
+  *cp = Decode(q, n);
+  return true;
+}
+
+// The well-formed character that ends just before q, within [begin, q):
+// true and its code point in *cp, or false.
+bool CharBefore(const uint8_t* begin, const uint8_t* q, char32_t* cp) {
+  const uint8_t* a = q - 1;
+  while (a > begin && q - a < 4 && (*a & 0xC0) == 0x80) --a;
+  const int n = LengthFromLead(*a);
+  if (n == 0 || a + n != q ||
+      !IsValidUtf8(reinterpret_cast<const char*>(a), n)) {
+    return false;
+  }
+  *cp = Decode(a, n);
+  return true;
+}
+
 // (c) of the header: q is between two well-formed non-space characters of
 // different classes, the first not an apostrophe. Reads [begin, end).
 bool IsUnicodeClassChange(const uint8_t* begin, const uint8_t* q,
                           const uint8_t* end) {
-  const int nb = LengthFromLead(*q);
-  if (nb == 0 || end - q < nb ||
-      !IsValidUtf8(reinterpret_cast<const char*>(q), nb)) {
-    return false;
-  }
-  const uint8_t* a = q - 1;
-  while (a > begin && q - a < 4 && (*a & 0xC0) == 0x80) --a;
-  const int na = LengthFromLead(*a);
-  if (na == 0 || a + na != q ||
-      !IsValidUtf8(reinterpret_cast<const char*>(a), na)) {
-    return false;
-  }
-  const char32_t ca = Decode(a, na);
+  char32_t ca, cb;
+  if (!CharAt(q, end, &cb) || !CharBefore(begin, q, &ca)) return false;
   if (ca == '\'') return false;
   const CharClass x = ClassOf(ca);
-  const CharClass y = ClassOf(Decode(q, nb));
+  const CharClass y = ClassOf(cb);
   return x != y && x != CharClass::kSpace && y != CharClass::kSpace;
 }
 
@@ -114,13 +130,44 @@ inline bool IsSafeCutGpt2(const uint8_t* begin, const uint8_t* q,
   return AsciiClass(a) != AsciiClass(b);
 }
 
+// The kTiktoken rule of the header, (a') then (b'), where a character is
+// not ASCII: its classes are o200k's (text/o200k_classes.h), which tell a
+// letter, a mark, a number, whitespace and "other" apart. Reads
+// [begin, end).
+bool IsSafeCutTiktokenBeyondAscii(const uint8_t* begin, const uint8_t* q,
+                                  const uint8_t* end) {
+  auto is_letter = [](uint8_t k) {
+    return (k & kO200kWord) != 0 && (k & kO200kOther) == 0;
+  };
+  char32_t cb = *q;
+  if (cb >= 0x80 && !CharAt(q, end, &cb)) return false;
+  const uint8_t kb = O200kClassOf(cb);
+  if ((kb & kO200kSpace) != 0 && cb != '\r' && cb != '\n') {
+    return !SpaceEndsAt(begin, q);  // (a'), b not \r or \n
+  }
+  char32_t ca;
+  if (!CharBefore(begin, q, &ca)) return false;
+  const uint8_t ka = O200kClassOf(ca);
+  if (kb & kO200kSpace) {
+    return is_letter(ka) || (ka & kO200kNumber) != 0;  // (a'), \r or \n
+  }
+  if (ka & kO200kSpace) return false;
+  // (b'): number -> letter or other, letter or other -> number, letter ->
+  // other but a mark or an apostrophe.
+  if (ka & kO200kNumber) return (kb & kO200kNumber) == 0;
+  if (kb & kO200kNumber) return true;
+  return is_letter(ka) && (kb & kO200kWord) == 0 && cb != '\'';
+}
+
 // The kTiktoken rule of the header, (a') then (b').
-inline bool IsSafeCutTiktoken(const uint8_t* begin, const uint8_t* q) {
+inline bool IsSafeCutTiktoken(const uint8_t* begin, const uint8_t* q,
+                              const uint8_t* end) {
   const uint8_t b = *q;
   const uint8_t a = q[-1];
-  if (b == '\r' || b == '\n') return a < 0x80 && IsAsciiAlnum(a);
-  if (IsAsciiSpace(b)) return !SpaceEndsAt(begin, q);
-  if ((a | b) >= 0x80 || IsAsciiSpace(a)) return false;
+  if ((a | b) >= 0x80) return IsSafeCutTiktokenBeyondAscii(begin, q, end);
+  if (b == '\r' || b == '\n') return IsAsciiAlnum(a);
+  if (IsAsciiSpace(b)) return !IsAsciiSpace(a);
+  if (IsAsciiSpace(a)) return false;
   const int ca = AsciiClass(a);
   const int cb = AsciiClass(b);
   if (ca == cb) return false;
@@ -136,7 +183,7 @@ inline bool IsSafeCut(const uint8_t* begin, const uint8_t* q,
   if constexpr (kRule == CutRule::kGpt2) {
     return IsSafeCutGpt2(begin, q, end);
   } else {
-    return IsSafeCutTiktoken(begin, q);
+    return IsSafeCutTiktoken(begin, q, end);
   }
 }
 

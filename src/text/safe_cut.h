@@ -38,21 +38,34 @@
 //     matching s[q:] is unaffected by what precedes it.
 //
 // kTiktoken, one rule for cl100k and o200k (patterns in text/pattern.h).
-// Let a be the character that ends just before q and b the one at q. A
-// position q is a safe cut if
-//   (a') b is ' ', '\t', '\v' or '\f' and a is not whitespace; or b is '\r'
-//        or '\n' and a is an ASCII letter or digit;
-//   (b') a and b are ASCII non-spaces, and a -> b is letter -> digit,
-//        digit -> letter, digit -> other, other -> digit, or
-//        letter -> other with b not an apostrophe.
+// Let a be the character that ends just before q and b the one at q, both
+// well-formed (decoded) where the rule asks for their class; "other" is
+// neither \s, \p{L} nor \p{N} (punctuation, symbols, marks, ...), and a
+// mark is \p{M}. A position q is a safe cut if
+//   (a') b is whitespace but \r and \n, and a is not whitespace; or b is
+//        \r or \n and a is a letter or a number (\p{L}, \p{N});
+//   (b') a and b are not whitespace, and a -> b is letter -> number,
+//        number -> letter, number -> other, other -> number, or
+//        letter -> other with b neither a mark nor an apostrophe.
+// On ASCII: (a') is a non-space before ' ', '\t', '\v' or '\f', or an
+// ASCII letter or digit before '\r' or '\n'; (b') the changes of class
+// between ASCII letters, digits and others but other -> letter and
+// letter -> apostrophe. Beyond ASCII the same changes cut text with no
+// ASCII in it: CJK (letters) before "\u3002" (other), "\u4E2D" before
+// "\u00A0", digits of any script after letters.
 // Not safe, unlike GPT-2: \r or \n after "other" (both patterns append
-// [\r\n]* to a punctuation run) or after a non-ASCII character (a
-// conservative choice); other -> letter (a non-letter, non-number may
-// prefix a word: "(x" is one pretoken, " x" too); letter -> apostrophe
-// (o200k appends contractions to words, case-insensitively: "DON'T").
-// Why: bytes as for GPT-2 (b and, where it matters, a are ASCII). Both
-// patterns cover every character, and have no lookbehind and no anchor at
-// the start, so matching s[q:] is unaffected by what precedes it. It then
+// [\r\n]* to a punctuation run; a mark there is "other" to cl100k);
+// other -> letter (a non-letter, non-number may prefix a word: "(x" is one
+// pretoken, " x", "\u201Cx" too); letter -> mark and mark -> letter (o200k
+// puts marks in its word classes: "e\u0301t" is one pretoken);
+// letter -> apostrophe (o200k appends contractions to words,
+// case-insensitively: "DON'T").
+// Why: bytes as for GPT-2's (c): where the rule reads a or b as classes, a
+// well-formed character ends just before q and another starts at q, so no
+// maximal subpart of an ill-formed sequence spans q; and an ASCII b (a
+// space, \r, \n) is never part of a multi-byte sequence. Both patterns
+// cover every character, and have no lookbehind and no anchor at the
+// start, so matching s[q:] is unaffected by what precedes it. It then
 // suffices that every attempt of the backtracking matcher at a position
 // p < q goes the same way in s and in s[:q], which holds if no step reads
 // position q, or each step that reads it fails on b as it fails at the end
@@ -79,17 +92,19 @@
 //      ?[^\s\p{L}\p{N}]+[\r\n/]*   b as "other", \r, \n or '/', after
 //                                  "other" (or ' '); b as \r, \n or '/'
 //                                  after \r or \n of that tail
-// ("other" is neither whitespace, letter nor number: punctuation, symbols,
-// marks, ...). Against this table: in (a'), b is whitespace but not \r or
-// \n, so every read fails; \r or \n is read only after "other", and a is a
-// letter or digit. In (b'), b is read as a number only after a number,
-// which a is not (letter -> digit, other -> digit); as a letter only after
-// a letter, "'" or a prefix, and a digit is none of them (digit -> letter);
-// as "other" only after "other", and as "'" only after a letter, which
-// letter -> other excludes. Possessive quantifiers only prune the
-// matcher's steps, which are the same in both texts.
-// tests/text/tiktoken_cut_test.cc checks the rule on random strings with
-// both patterns.
+// Against this table: in (a'), b is whitespace but not \r or \n, so every
+// read fails; \r or \n is read only after "other", and a is a letter or a
+// number. In (b'), b is read as a number only after a number, which a is
+// not (letter -> number, other -> number); as a letter or mark only after
+// a letter, a mark, "'" or a prefix, and a number is none of them
+// (number -> letter, number -> other); as "other" only after "other"
+// (or a mark, o200k, which is "other" to cl100k), and a is a letter or a
+// number; as "'" only after a letter or mark, which letter -> other
+// excludes (b not an apostrophe, a a letter, not a mark). A mark b after a
+// number is read by no item: a number prefixes nothing. Possessive
+// quantifiers only prune the matcher's steps, which are the same in both
+// texts. tests/text/tiktoken_cut_test.cc checks the rule on random strings
+// with both patterns, by their scanners and by RE2.
 //
 // kNone: no position is a safe cut.
 //

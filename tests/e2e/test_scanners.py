@@ -7,7 +7,9 @@ safe cuts (src/text/safe_cut.h). The same patterns spelled differently are
 user patterns: RE2 runs them, and only special tokens cut. So indexing every
 test corpus both ways and comparing the exports checks the scanners, their
 block paths and the cut rule together: on data/, every sample of
-tools/corpus/samples/ and fresh make-corpus output of each kind, with and
+tools/corpus/samples/, fresh make-corpus output of each kind and 3 MB of
+text without a single ASCII byte (which only the cuts beyond ASCII can
+split: a stretch of over 1 MiB without a cut would be skipped), with and
 without special tokens (one document per file: cut at safe cuts only), at
 1 and 2 workers and memory limits down to 64K (hundreds of spills).
 
@@ -17,6 +19,7 @@ beside pretok-db): tools/fuzz_scanner_vs_python.py --pattern cl100k and
 """
 import glob
 import os
+import random
 import subprocess
 import sys
 
@@ -59,7 +62,42 @@ class Scanners:
         for kind in ("stories", "web", "adversarial"):
             out = self.tmp.join("fresh-%s.txt" % kind)
             files.append(make_corpus(self.a.corpus, kind, "2M", 5, out))
+        files.append(self.no_ascii(self.tmp.join("no-ascii.txt"), 3 << 20))
         return files
+
+    @staticmethod
+    def no_ascii(path, size):
+        """Text with no ASCII byte: words of Chinese (no spaces), Cyrillic,
+        Greek and Devanagari (with its marks), between non-ASCII spaces,
+        line separators, CJK and other punctuation, digits of other scripts,
+        emoji; Unicode 14 characters only."""
+        rng = random.Random(14)
+        scripts = ["\u4e00\u4e8c\u4e09\u6587\u5b57\u4e2d\u56fd\u4eba\u5927\u5c0f",
+                   "\u0430\u0431\u0432\u0433\u0434\u0416\u0429\u042f\u0451\u044f",
+                   "\u03b1\u03b2\u03b3\u0394\u03a9\u03c9\u1f88\u03ac",
+                   "\u0915\u0916\u0917\u0928\u092e\u093e\u093f\u094d\u0947\u0902"]
+        between = ["\u3000", "\u00a0", "\u2009", "\u3002", "\uff0c", "\u2014", "\u201c",
+                   "\u201d", "\u2028", "\u0085", "\u00b7", "\u300c", "\u300d",
+                   "\U0001f600", "\u2764\ufe0f", "\u00e9"]
+        digits = ["\u0660", "\u0966", "\uff10"]
+        out, n = [], 0
+        while n < size:
+            r = rng.random()
+            if r < 0.7:
+                chars = rng.choice(scripts)
+                piece = "".join(rng.choice(chars) for _ in range(rng.randint(1, 12)))
+            elif r < 0.95:
+                piece = rng.choice(between)
+            else:
+                zero = ord(rng.choice(digits))
+                piece = "".join(chr(zero + rng.randrange(10)) for _ in range(rng.randint(1, 7)))
+            out.append(piece)
+            n += len(piece.encode("utf-8"))
+        data = "".join(out).encode("utf-8")
+        assert max(data) >= 0x80 and min(data) >= 0x80
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
 
     def index(self, label, path, pattern, workers, memory, tokens):
         """Indexes path; returns (export bytes, stats dict), or (None, None)
@@ -92,10 +130,11 @@ class Scanners:
             got, st = self.index(label, path, pattern, workers, memory, tokens)
             if got is None:
                 continue
-            detail = "%d workers, %s: %d spills, %d pretokens" % (
-                workers, memory, st["spills"], st["pretokens"])
-            self.rep.check("%s, %d workers, --memory-limit %s: export == RE2's"
-                           % (label, workers, memory), got == want, detail)
+            detail = "%d workers, %s: %d spills, %d pretokens, %d stretches skipped" % (
+                workers, memory, st["spills"], st["pretokens"], st["skipped_stretches"])
+            self.rep.check("%s, %d workers, --memory-limit %s: export == RE2's, none skipped"
+                           % (label, workers, memory),
+                           got == want and st["skipped_stretches"] == 0, detail)
             if memory == "64K" and os.path.getsize(path) >= 1 << 20:
                 self.rep.check("%s, %d workers, 64K: spills many times" % (label, workers),
                                st["spills"] >= 20, detail)
