@@ -21,7 +21,7 @@ quick=0
 # The Python the suite uses: Debian's, the only one on a fresh Debian 12 and
 # the one Debian's python3-* packages serve (not one that comes first on PATH).
 PYTHON=/usr/bin/python3
-echo "== Python: $PYTHON $("$PYTHON" -c 'import sys, regex; print(sys.version.split()[0], "with regex", regex.__version__)')"
+echo "== Python: $PYTHON $("$PYTHON" -c 'import sys, importlib.metadata as m; print(sys.version.split()[0], "with regex", m.version("regex"))')"
 
 # Runs a GoogleTest binary and fails unless it ran at least one test.
 run_gtest() {
