@@ -1,10 +1,11 @@
 // Copyright (c) pretok-db authors.
 //
-// Pretokenization with any pattern RE2 can run: the path for cl100k, o200k
-// and user patterns, and a second opinion on the hand-written GPT-2 scanner
-// (text/gpt2_scanner.h). For a pattern P, Scan() yields exactly the matches
-// of the Python reference regex.finditer(P, text) (docs/DESIGN.md), for patterns
-// in the subset described below.
+// Pretokenization with any pattern RE2 can run: the path for user patterns,
+// and a second opinion on the hand-written scanners of the built-in ones
+// (text/gpt2_scanner.h, cl100k_scanner.h, o200k_scanner.h). For a pattern
+// P, Scan() yields exactly the matches of the Python reference
+// regex.finditer(P, text) (docs/DESIGN.md), for patterns in the subset
+// described below.
 //
 // The pattern is written in Python `regex` syntax (VERSION0, the default)
 // and translated to RE2 so that it means the same thing:
