@@ -54,6 +54,14 @@ def gpt2_byte_order():
     return printable + [b for b in range(256) if b not in printable]
 
 
+def bytes_to_unicode():
+    """GPT-2's byte -> character map (encoder.py's bytes_to_unicode): the
+    printable bytes stand for themselves, the other 68 in increasing order
+    become U+0100, U+0101, ... (in gpt2_byte_order(), so also the ids' order)."""
+    order = gpt2_byte_order()
+    return {b: chr(b if i < 188 else 256 + i - 188) for i, b in enumerate(order)}
+
+
 def merge_word(word, pair, merged):
     """word with every occurrence of pair, left to right, replaced by merged."""
     out, i = [], 0

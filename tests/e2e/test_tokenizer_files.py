@@ -40,6 +40,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e2e_lib import Runner, parse_hex_export, run_suite  # noqa: E402
 from reference_count import PATTERNS  # noqa: E402
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bpe"))
+import reference_bpe  # noqa: E402
+
 import regex  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -78,21 +81,7 @@ PATTERN_EDGES = [
 ]
 
 
-def bytes_to_unicode():
-    """GPT-2's byte -> character map (encoder.py's bytes_to_unicode)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
-        + list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, map(chr, cs)))
-
-
-BYTE_TO_CHAR = bytes_to_unicode()
+BYTE_TO_CHAR = reference_bpe.bytes_to_unicode()
 CHAR_TO_BYTE = {c: b for b, c in BYTE_TO_CHAR.items()}
 
 

@@ -57,16 +57,7 @@ FILES = ["vocab.json", "merges.txt", "tokenizer.json", "tokenizer.tiktoken", "ti
 
 def unicode_to_bytes():
     """The inverse of GPT-2's bytes_to_unicode(): character -> byte."""
-    bs = (list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1))
-          + list(range(ord("®"), ord("ÿ") + 1)))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return {chr(c): b for b, c in zip(bs, cs)}
+    return {c: b for b, c in reference_bpe.bytes_to_unicode().items()}
 
 
 U2B = unicode_to_bytes()
