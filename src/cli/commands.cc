@@ -423,6 +423,23 @@ int RunCommandLine(int argc, char** argv) {
   TrainBpeArgs train_bpe;
   CLI::App* train_bpe_cmd = AddTrainBpeCommand(&app, &train_bpe);
 
+  // CLI11 reports an unknown word where the subcommand goes as a missing
+  // subcommand; name it and list the real ones instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string names;
+    bool known = false;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+      known = known || sub->get_name() == argv[1];
+    }
+    if (!known) {
+      std::fprintf(stderr,
+                   "pretok-db: error: unknown subcommand '%s' (subcommands: %s; see --help)\n",
+                   argv[1], names.c_str());
+      return kExitUsage;
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

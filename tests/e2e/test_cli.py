@@ -374,6 +374,24 @@ class Cli:
         E("index with --db a directory that is not a database", ["index", "--db", other, new],
           ["not-a-pretok-db"], unchanged_dir=other)
 
+    def expect_usage(self, name, args, mentions):
+        """A malformed command line: exit 2, one line on stderr naming mentions."""
+        r = self.run.run(*args)
+        err = r.err.decode("utf-8", "replace")
+        lines = err.splitlines()
+        self.rep.check("usage %s: exit 2, one line on stderr, nothing on stdout" % name,
+                       r.rc == 2 and len(lines) == 1 and r.out == b"",
+                       "exit %s, stderr %r, stdout %r" % (r.rc, err[:400], r.out[:200]))
+        missing = [m for m in mentions if m.lower() not in err.lower()]
+        self.rep.check("usage %s: message names %s" % (name, ", ".join(map(repr, mentions))),
+                       not missing, "stderr %r" % err[:400])
+
+    def usage_errors(self):
+        U = self.expect_usage
+        U("unknown subcommand", ["frobnicate"],
+          ["frobnicate", "index", "query", "top", "stats", "export", "train-bpe"])
+        U("no subcommand", [], ["subcommand"])
+
     def db_paths(self):
         """--db with a trailing slash, or under directories not made yet."""
         text = self.write("paths.txt", b"hello world")
@@ -408,6 +426,7 @@ class Cli:
         rep.section("empty file, no trailing newline", self.small_files)
         rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
         rep.section("errors", self.errors)
+        rep.section("malformed command lines (exit 2)", self.usage_errors)
 
 
 def dir_state(d):
