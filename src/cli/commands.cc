@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -400,10 +401,21 @@ int RunCommandLine(int argc, char** argv) {
   query_cmd->add_flag("--hex", hex, "TOKENs are given and printed as hex of their bytes");
   query_cmd->add_option("TOKEN", tokens, "Pretokens, as raw bytes (e.g. \" the\")")->required();
 
-  size_t top_n = 20;
+  int64_t top_n = 20;
   CLI::App* top_cmd = app.add_subcommand("top", "Print the most frequent pretokens");
   top_cmd->add_option("--db", db, "Database directory")->capture_default_str();
-  top_cmd->add_option("-n", top_n, "How many")->capture_default_str();
+  top_cmd->add_option("-n", top_n, "How many (a whole number, at least 1)")
+      ->check(CLI::Validator(
+          [](std::string& v) -> std::string {
+            int64_t n = 0;
+            auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec != std::errc() || end != v.data() + v.size() || n < 1) {
+              return "'" + v + "' is not a whole number of at least 1";
+            }
+            return "";
+          },
+          "N>=1"))
+      ->capture_default_str();
 
   bool json = false;
   CLI::App* stats_cmd = app.add_subcommand("stats", "Print what the database holds");
@@ -458,7 +470,7 @@ int RunCommandLine(int argc, char** argv) {
   try {
     if (*index_cmd) return RunIndex(index);
     if (*query_cmd) return RunQuery(db, hex, tokens);
-    if (*top_cmd) return RunTop(db, top_n);
+    if (*top_cmd) return RunTop(db, static_cast<size_t>(top_n));
     if (*stats_cmd) return RunStats(db, json);
     if (*export_cmd) return RunExport(db, format, output);
     if (*train_bpe_cmd) return RunTrainBpe(train_bpe);

@@ -391,6 +391,9 @@ class Cli:
         U("unknown subcommand", ["frobnicate"],
           ["frobnicate", "index", "query", "top", "stats", "export", "train-bpe"])
         U("no subcommand", [], ["subcommand"])
+        db = self.tmp.join("no-such-db-for-usage")
+        for n in ("-3", "0", "1.5", "abc", "", "99999999999999999999"):
+            U("top -n %r" % n, ["top", "--db", db, "-n", n], ["-n", "whole number"])
 
     def db_paths(self):
         """--db with a trailing slash, or under directories not made yet."""
