@@ -142,10 +142,10 @@ int RunIndex(const IndexArgs& args) {
   options.workers = args.workers;
   if (args.memory_limit.empty()) {
     options.memory_limit = DefaultMemoryLimit();
-  } else if (!ParseSize(args.memory_limit, &options.memory_limit) ||
-             options.memory_limit < (64 << 10)) {
-    return Fail("--memory-limit: '" + args.memory_limit +
-                "' is not a size of at least 64K (e.g. 512M, 4G)");
+  } else if (std::string e = MemoryLimitError(args.memory_limit); !e.empty()) {
+    return Fail("--memory-limit: " + e);  // the option's validator said so first
+  } else {
+    ParseSize(args.memory_limit, &options.memory_limit);
   }
   const bool stream =
       std::find(args.files.begin(), args.files.end(), "-") != args.files.end();
@@ -388,7 +388,8 @@ int RunCommandLine(int argc, char** argv) {
       ->check(CLI::Range(1, 1024));
   index_cmd->add_option("--memory-limit", index.memory_limit,
                         "Memory for the whole process, K/M/G = powers of 1024 "
-                        "(default: 1G, or half the available memory if less)");
+                        "(default: 1G, or half the available memory if less)")
+      ->check(CLI::Validator(MemoryLimitError, "SIZE"));
   index_cmd->add_flag("--quiet", index.quiet, "No progress output");
   index_cmd->add_option("--log", index.log, "Append one JSON line per event to this file");
   index_cmd->add_option("FILE", index.files, "Input files")->required();

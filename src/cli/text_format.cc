@@ -62,14 +62,29 @@ std::string EscapeToken(std::string_view bytes) {
 
 bool ParseSize(std::string_view text, uint64_t* bytes) {
   size_t i = 0;
-  uint64_t value = 0;
+  uint64_t whole = 0;
   while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
     uint64_t digit = text[i] - '0';
-    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
-    value = value * 10 + digit;
+    if (whole > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+    whole = whole * 10 + digit;
     ++i;
   }
   if (i == 0) return false;
+  // An optional decimal part: numerator / denominator, at most 18 digits
+  // kept (finer than a byte at any suffix).
+  uint64_t numerator = 0, denominator = 1;
+  if (i < text.size() && text[i] == '.') {
+    ++i;
+    size_t first = i;
+    while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+      if (i - first < 18) {
+        numerator = numerator * 10 + (text[i] - '0');
+        denominator *= 10;
+      }
+      ++i;
+    }
+    if (i == first) return false;
+  }
   std::string_view suffix = text.substr(i);
   int shift = 0;
   if (!suffix.empty()) {
@@ -89,11 +104,30 @@ bool ParseSize(std::string_view text, uint64_t* bytes) {
       return false;
     }
   }
-  if (value == 0 || value > (std::numeric_limits<uint64_t>::max() >> shift)) {
-    return false;
-  }
-  *bytes = value << shift;
+  if (whole > (std::numeric_limits<uint64_t>::max() >> shift)) return false;
+  // Rounded down to whole bytes; numerator < denominator <= 10^18 < 2^60,
+  // so the product fits in 128 bits.
+  uint64_t fraction = static_cast<uint64_t>(
+      (static_cast<unsigned __int128>(numerator) << shift) / denominator);
+  uint64_t value = whole << shift;
+  if (value > std::numeric_limits<uint64_t>::max() - fraction) return false;
+  value += fraction;
+  if (value == 0) return false;
+  *bytes = value;
   return true;
+}
+
+std::string MemoryLimitError(std::string_view text) {
+  uint64_t bytes = 0;
+  const bool parsed = ParseSize(text, &bytes);
+  if (parsed && bytes >= kMinMemoryLimit) return "";
+  std::string message = "'";
+  message.append(text);
+  message.append(parsed ? "' is less than 64K" : "' is not a size");
+  message.append(
+      ": a size is a number, a decimal part allowed, with an optional K, M, G "
+      "or T (powers of 1024), at least 64K, e.g. 512M or 1.5G");
+  return message;
 }
 
 std::string FormatBytes(uint64_t bytes) {

@@ -247,10 +247,12 @@ int Run(const TrainBpeArgs& args) {
   }
   if (Status s = CheckSpecialTokens(args.special_tokens); !s.ok()) return Fail(s.message());
   uint64_t memory_limit = DefaultMemoryLimit();
-  if (!args.memory_limit.empty() &&
-      (!ParseSize(args.memory_limit, &memory_limit) || memory_limit < (64 << 10))) {
-    return Fail("--memory-limit: '" + args.memory_limit +
-                "' is not a size of at least 64K (e.g. 512M, 4G)");
+  if (!args.memory_limit.empty()) {
+    // The option's validator refuses a bad value first (exit 2).
+    if (std::string e = MemoryLimitError(args.memory_limit); !e.empty()) {
+      return Fail("--memory-limit: " + e);
+    }
+    ParseSize(args.memory_limit, &memory_limit);
   }
   if (args.out.empty()) return Fail("--out: empty path");
   if (Status s = CheckOutputDir(args.out); !s.ok()) return Fail(s.message());
@@ -337,7 +339,8 @@ CLI::App* AddTrainBpeCommand(CLI::App* app, TrainBpeArgs* args) {
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--memory-limit", args->memory_limit,
                   "Most memory training may take, K/M/G = powers of 1024 "
-                  "(default: 1G, or half the available memory if less)");
+                  "(default: 1G, or half the available memory if less)")
+      ->check(CLI::Validator(MemoryLimitError, "SIZE"));
   cmd->add_flag("--quiet", args->quiet, "No progress output, no summary");
   cmd->add_flag("--json", args->json, "Print a JSON summary object");
   return cmd;

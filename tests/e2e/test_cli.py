@@ -394,6 +394,18 @@ class Cli:
         db = self.tmp.join("no-such-db-for-usage")
         for n in ("-3", "0", "1.5", "abc", "", "99999999999999999999"):
             U("top -n %r" % n, ["top", "--db", db, "-n", n], ["-n", "whole number"])
+        text = self.write("mem.txt", b"hello world")
+        for v in ("0", "abc", "1K", "12X", "1.G", "-1G", "20000000000T"):
+            U("index --memory-limit %s" % v,
+              ["index", "--db", db, "--memory-limit", v, text], ["memory-limit", v, "64K"])
+            U("train-bpe --memory-limit %s" % v,
+              ["train-bpe", "--db", db, "--vocab-size", "300", "--out", self.tmp.join("tok"),
+               "--memory-limit", v], ["memory-limit", v, "64K"])
+        mdb = self.tmp.join("memdb")
+        self.index_ok("--memory-limit 1.5G (a decimal size)", mdb, text,
+                      extra=("--memory-limit", "1.5G"))
+        self.index_ok("--memory-limit 64K (the least)", self.tmp.join("memdb64k"), text,
+                      extra=("--memory-limit", "64K"))
 
     def db_paths(self):
         """--db with a trailing slash, or under directories not made yet."""

@@ -368,9 +368,9 @@ class Suite:
                           T("--db", db, "--vocab-size", "300", "--out", out,
                             "--special-token", "<a>", "--special-token", "<a>"),
                           ["--special-token", "twice"], out)
-        self.expect_error("--memory-limit malformed",
+        self.expect_error("--memory-limit malformed (usage)",
                           T("--db", db, "--vocab-size", "300", "--out", out, "--memory-limit", "lots"),
-                          ["--memory-limit"], out)
+                          ["--memory-limit"], out, code=2)
         self.expect_error("missing --vocab-size (usage)", T("--db", db, "--out", out),
                           ["--vocab-size"], out, code=2)
         self.expect_error("--threads 0 (usage)",
