@@ -225,7 +225,7 @@ int RunQuery(const std::string& db, bool hex, const std::vector<std::string>& to
     uint64_t count;
     Status s = reader->Get(keys[i], &count);
     if (!s.ok()) return Fail(s);
-    out.Write(CountLine(count, hex ? ToHex(keys[i]) : tokens[i]));
+    out.Write(CountLine(count, hex ? ToHex(keys[i]) : EscapeToken(keys[i])));
   }
   return out.Close() ? 0 : Fail("stdout: write failed");
 }

@@ -89,6 +89,19 @@ class Cli:
                        r.describe() if not r.ok else
                        ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
 
+    def query_escaped(self):
+        """Text output is one line per token: control bytes escaped as in top."""
+        ref = self.refs.files(self.qfiles).counts
+        toks = [b"\n", b"\n\n", b" \t", b"\r\n", b"a\\b", b"\x01"]
+        r = self.run.run("query", "--db", self.qdb, *map(os.fsdecode, toks))
+        exp = b"".join(b"%d\t%s\n" % (ref.get(t, 0), tsv_escape(t)) for t in toks)
+        self.rep.check("query escapes tokens as top does (\\n, \\t, \\r, \\\\, \\xHH)",
+                       r.ok and r.out == exp,
+                       r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+        if ref.get(b"\n", 0) == 0:
+            self.rep.note("reference has no '\\n': the check is weaker")
+
     def query_hex(self):
         ref = self.refs.files(self.qfiles).counts
         non_ascii = max((k for k in ref if any(b >= 0x80 for b in k)), key=lambda k: ref[k])
@@ -434,6 +447,7 @@ class Cli:
         rep.section("--db paths", self.db_paths)
         if rep.section("index the samples for query/top", self.setup_qdb):
             rep.section("query", self.query_plain)
+            rep.section("query (escaped)", self.query_escaped)
             rep.section("query --hex", self.query_hex)
             rep.section("top", self.top)
             rep.section("stats text", self.stats_text)
