@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace pretokdb {
@@ -82,6 +83,11 @@ struct IndexOptions {
   // thread): it must be thread-safe and quick.
   std::function<void(const IndexEvent&)> on_event;
 };
+
+// The regular expression a built-in pattern name ("gpt2", "cl100k",
+// "o200k") stands for, verbatim as tiktoken defines it; empty for any other
+// name. What a database built with that name was counted with.
+std::string_view BuiltinPatternRegex(std::string_view name);
 
 // The memory limit a run gets when its caller sets none (the CLI's default
 // --memory-limit for index and train-bpe, and the Python module's for

@@ -1,5 +1,7 @@
 #include "bpe/hf_pattern.h"
 
+#include "pretokdb/options.h"
+
 namespace pretokdb {
 
 namespace {
@@ -40,22 +42,19 @@ std::string_view Cl100kForOniguruma() { return kCl100kOniguruma; }
 
 std::string TiktokenPattern(std::string_view name, std::string_view regex) {
   if (!regex.empty()) return std::string(regex);
-  if (name == "gpt2") return std::string(kTiktokenGpt2Pattern);
-  if (name == "cl100k") return std::string(kTiktokenCl100kPattern);
-  if (name == "o200k") return std::string(kTiktokenO200kPattern);
-  return "";
+  return std::string(BuiltinPatternRegex(name));
 }
 
 HfPretokenization HfPretokenizationFor(std::string_view tiktoken_pattern) {
   HfPretokenization hf;
-  if (tiktoken_pattern == kTiktokenGpt2Pattern) {
+  if (tiktoken_pattern == BuiltinPatternRegex("gpt2")) {
     // ByteLevel's regex is `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+|
     // ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`: GPT-2's, the contractions spelled
     // out.
     hf.byte_level_regex = true;
-  } else if (tiktoken_pattern == kTiktokenCl100kPattern) {
+  } else if (tiktoken_pattern == BuiltinPatternRegex("cl100k")) {
     hf.split_regex = kCl100kOniguruma;
-  } else if (tiktoken_pattern == kTiktokenO200kPattern) {
+  } else if (tiktoken_pattern == BuiltinPatternRegex("o200k")) {
     // No possessive quantifier, no `$`: Oniguruma reads it as it is.
     hf.split_regex = tiktoken_pattern;
   } else {

@@ -26,21 +26,6 @@
 
 namespace pretokdb {
 
-// tiktoken's patterns, verbatim (tiktoken_ext/openai_public.py): those that
-// pretok-db's built-in pattern names stand for.
-inline constexpr std::string_view kTiktokenGpt2Pattern =
-    R"('(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+)"
-    R"(|\s+(?!\S)|\s+)";
-inline constexpr std::string_view kTiktokenCl100kPattern =
-    R"('(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+)"
-    R"(| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s)";
-inline constexpr std::string_view kTiktokenO200kPattern =
-    R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*)"
-    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
-    R"(|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+)"
-    R"([\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?)"
-    R"(|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
-
 // The tiktoken pattern that a model's pattern fields mean: pattern_regex if
 // given, else the built-in pattern named (empty if neither).
 std::string TiktokenPattern(std::string_view name, std::string_view regex);
