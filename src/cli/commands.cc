@@ -89,6 +89,18 @@ std::string CountLine(uint64_t count, std::string_view rest) {
   return line;
 }
 
+// {"token": "...", "hex": "...", "count": N} and a newline: the token as
+// text (invalid UTF-8 as U+FFFD), and its exact bytes as lowercase hex.
+std::string JsonCountLine(std::string_view token, uint64_t count) {
+  nlohmann::ordered_json j;
+  j["token"] = std::string(token);
+  j["hex"] = ToHex(token);
+  j["count"] = count;
+  std::string line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  line.push_back('\n');
+  return line;
+}
+
 // ---- index -----------------------------------------------------------------
 
 struct IndexArgs {
@@ -209,7 +221,8 @@ int OpenReader(const std::string& db, std::unique_ptr<CountReader>* reader) {
   return s.ok() ? 0 : Fail(s);
 }
 
-int RunQuery(const std::string& db, bool hex, const std::vector<std::string>& tokens) {
+int RunQuery(const std::string& db, bool hex, bool json,
+             const std::vector<std::string>& tokens) {
   std::vector<std::string> keys;
   for (const std::string& t : tokens) {
     std::string key = t;
@@ -225,12 +238,16 @@ int RunQuery(const std::string& db, bool hex, const std::vector<std::string>& to
     uint64_t count;
     Status s = reader->Get(keys[i], &count);
     if (!s.ok()) return Fail(s);
-    out.Write(CountLine(count, hex ? ToHex(keys[i]) : EscapeToken(keys[i])));
+    if (json) {
+      out.Write(JsonCountLine(keys[i], count));
+    } else {
+      out.Write(CountLine(count, hex ? ToHex(keys[i]) : EscapeToken(keys[i])));
+    }
   }
   return out.Close() ? 0 : Fail("stdout: write failed");
 }
 
-int RunTop(const std::string& db, size_t n) {
+int RunTop(const std::string& db, size_t n, bool json) {
   std::unique_ptr<CountReader> reader;
   if (int rc = OpenReader(db, &reader)) return rc;
   using Entry = std::pair<uint64_t, std::string>;
@@ -258,7 +275,9 @@ int RunTop(const std::string& db, size_t n) {
   }
   std::sort(entries.begin(), entries.end(), better);
   Output out;
-  for (const Entry& e : entries) out.Write(CountLine(e.first, EscapeToken(e.second)));
+  for (const Entry& e : entries) {
+    out.Write(json ? JsonCountLine(e.second, e.first) : CountLine(e.first, EscapeToken(e.second)));
+  }
   return out.Close() ? 0 : Fail("stdout: write failed");
 }
 
@@ -280,10 +299,8 @@ int RunExport(const std::string& db, const std::string& format, const std::strin
       line.push_back('\t');
       line.append(std::to_string(it->count()));
     } else {
-      nlohmann::json j;
-      j["token"] = std::string(it->token());
-      j["count"] = it->count();
-      line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out.Write(JsonCountLine(it->token(), it->count()));
+      continue;
     }
     line.push_back('\n');
     out.Write(line);
@@ -400,6 +417,9 @@ int RunCommandLine(int argc, char** argv) {
   CLI::App* query_cmd = app.add_subcommand("query", "Print the count of each TOKEN");
   query_cmd->add_option("--db", db, "Database directory")->capture_default_str();
   query_cmd->add_flag("--hex", hex, "TOKENs are given and printed as hex of their bytes");
+  bool json = false;
+  query_cmd->add_flag("--json", json,
+                      "One JSON object per line: {\"token\", \"hex\", \"count\"}");
   query_cmd->add_option("TOKEN", tokens, "Pretokens, as raw bytes (e.g. \" the\")")->required();
 
   int64_t top_n = 20;
@@ -417,8 +437,9 @@ int RunCommandLine(int argc, char** argv) {
           },
           "N>=1"))
       ->capture_default_str();
+  top_cmd->add_flag("--json", json,
+                    "One JSON object per line: {\"token\", \"hex\", \"count\"}");
 
-  bool json = false;
   CLI::App* stats_cmd = app.add_subcommand("stats", "Print what the database holds");
   stats_cmd->add_option("--db", db, "Database directory")->capture_default_str();
   stats_cmd->add_flag("--json", json, "One JSON object");
@@ -428,9 +449,10 @@ int RunCommandLine(int argc, char** argv) {
   CLI::App* export_cmd = app.add_subcommand(
       "export", "Print every pretoken and its count, sorted by the pretoken's bytes");
   export_cmd->add_option("--db", db, "Database directory")->capture_default_str();
-  export_cmd->add_option("--format", format, "hex | tsv | jsonl")
+  CLI::Option* format_opt = export_cmd->add_option("--format", format, "hex | tsv | jsonl")
       ->check(CLI::IsMember({"hex", "tsv", "jsonl"}))
       ->capture_default_str();
+  export_cmd->add_flag("--json", json, "JSON Lines: the same as --format jsonl");
   export_cmd->add_option("-o", output, "Write to this file instead of stdout");
 
   TrainBpeArgs train_bpe;
@@ -468,10 +490,20 @@ int RunCommandLine(int argc, char** argv) {
     return kExitUsage;
   }
 
+  if (*export_cmd && json) {
+    if (format_opt->count() > 0 && format != "jsonl") {
+      std::fprintf(stderr,
+                   "pretok-db: error: --json means --format jsonl, not --format %s "
+                   "(see --help)\n", format.c_str());
+      return kExitUsage;
+    }
+    format = "jsonl";
+  }
+
   try {
     if (*index_cmd) return RunIndex(index);
-    if (*query_cmd) return RunQuery(db, hex, tokens);
-    if (*top_cmd) return RunTop(db, static_cast<size_t>(top_n));
+    if (*query_cmd) return RunQuery(db, hex, json, tokens);
+    if (*top_cmd) return RunTop(db, static_cast<size_t>(top_n), json);
     if (*stats_cmd) return RunStats(db, json);
     if (*export_cmd) return RunExport(db, format, output);
     if (*train_bpe_cmd) return RunTrainBpe(train_bpe);

@@ -102,6 +102,29 @@ class Cli:
         if ref.get(b"\n", 0) == 0:
             self.rep.note("reference has no '\\n': the check is weaker")
 
+    def json_lines(self):
+        """query --json and top --json: {"token", "hex", "count"} per line."""
+        ref = self.refs.files(self.qfiles).counts
+        def expect(pairs):
+            return b"".join(json.dumps({"token": t.decode("utf-8", "replace"), "hex": t.hex(),
+                                        "count": c}, ensure_ascii=False,
+                                       separators=(",", ":")).encode() + b"\n"
+                            for t, c in pairs)
+        toks = [b" the", b"\n", b"\x00\xff", b"qqqzzunseen"]
+        r = self.run.run("query", "--db", self.qdb, "--json", "--hex", *[t.hex() for t in toks])
+        exp = expect((t, ref.get(t, 0)) for t in toks)
+        self.rep.check("query --json --hex: token, hex (exact bytes, invalid UTF-8 too), count",
+                       r.ok and r.out == exp, r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+        r = self.run.run("query", "--db", self.qdb, "--json", " the", "\n")
+        exp = expect((t, ref.get(t, 0)) for t in toks[:2])
+        self.rep.check("query --json", r.ok and r.out == exp, r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+        r = self.run.run("top", "--db", self.qdb, "--json", "-n", 5)
+        exp = expect(top_n(ref, 5))
+        self.rep.check("top --json -n 5", r.ok and r.out == exp, r.describe() if not r.ok else
+                       ("" if r.out == exp else "got %r, expected %r" % (r.out, exp)))
+
     def query_hex(self):
         ref = self.refs.files(self.qfiles).counts
         non_ascii = max((k for k in ref if any(b >= 0x80 for b in k)), key=lambda k: ref[k])
@@ -176,11 +199,14 @@ class Cli:
             for i, line in enumerate(r.out.splitlines()):
                 try:
                     o = json.loads(line.decode("utf-8"))
-                    if set(o) != {"token", "count"}:
-                        raise ValueError("keys %s" % sorted(o))
+                    if list(o) != ["token", "hex", "count"]:
+                        raise ValueError("keys %s" % list(o))
                     if not isinstance(o["token"], str) or not isinstance(o["count"], int):
                         raise ValueError("types")
-                    parsed.append((o["token"].encode("utf-8"), o["count"]))
+                    raw = bytes.fromhex(o["hex"])
+                    if o["token"] != raw.decode("utf-8", "replace"):
+                        raise ValueError("token %r is not hex %s as text" % (o["token"], o["hex"]))
+                    parsed.append((raw, o["count"]))
                 except (ValueError, UnicodeError) as e:
                     probs.append("line %d %r: %s" % (i + 1, line[:60], e))
             d = dict(parsed)
@@ -190,6 +216,12 @@ class Cli:
             if probs:
                 detail += "; unparsable: " + "; ".join(probs[:3])
             rep.check("export jsonl: decoded == reference (same order)", not detail, detail)
+
+        j = run.run("export", "--db", db, "--json")
+        rep.check("export --json == export --format jsonl", j.ok and j.out == r.out,
+                  j.describe() if not j.ok else "%d vs %d bytes" % (len(j.out), len(r.out)))
+        self.expect_usage("export --json --format tsv", ["export", "--db", db, "--json",
+                                                         "--format", "tsv"], ["--json", "tsv"])
 
         # -o FILE
         for fmt in ("hex", "tsv"):
@@ -449,6 +481,7 @@ class Cli:
             rep.section("query", self.query_plain)
             rep.section("query (escaped)", self.query_escaped)
             rep.section("query --hex", self.query_hex)
+            rep.section("query --json, top --json", self.json_lines)
             rep.section("top", self.top)
             rep.section("stats text", self.stats_text)
         rep.section("export formats and -o", self.export_formats)
