@@ -44,6 +44,9 @@ struct IndexProgress {
   uint64_t bytes_done = 0;   // counted, in memory or committed
   uint64_t spills = 0;       // spills during this run
   double elapsed_seconds = 0;
+  // Run() found nothing to do: every file already fully indexed, none new
+  // and none grown.
+  bool up_to_date = false;
 };
 
 class Indexer {
@@ -89,6 +92,7 @@ class Indexer {
   std::atomic<uint64_t> bytes_done_{0};
   std::atomic<uint64_t> spills_{0};
   std::atomic<int64_t> start_ns_{0};
+  std::atomic<bool> up_to_date_{false};
   bool growth_deferred_ = false;  // RunOnce() left a grown file for later
 };
 

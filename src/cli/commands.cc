@@ -194,7 +194,13 @@ int RunIndex(const IndexArgs& args) {
 
   reporter->Start();
   Status s = stream ? indexer.RunStream(STDIN_FILENO) : indexer.Run(args.files);
-  reporter->Finish(/*final_line=*/s.ok() || s.IsAborted());
+  const bool up_to_date = s.ok() && !stream && indexer.progress().up_to_date;
+  reporter->Finish(/*final_line=*/(s.ok() || s.IsAborted()) && !up_to_date);
+  if (up_to_date && !args.quiet) {
+    std::fprintf(stderr,
+                 "pretok-db: every file is already indexed in %s; nothing was done\n",
+                 args.db.c_str());
+  }
 
   io.stop();
   signal_thread.join();

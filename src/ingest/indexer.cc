@@ -74,6 +74,7 @@ IndexProgress Indexer::progress() const {
   p.bytes_total = bytes_total_.load();
   p.bytes_done = bytes_done_.load();
   p.spills = spills_.load();
+  p.up_to_date = up_to_date_.load();
   int64_t start = start_ns_.load();
   p.elapsed_seconds = start == 0 ? 0 : (NowNs() - start) / 1e9;
   return p;
@@ -245,6 +246,9 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       }
     }
   }
+  up_to_date_.store(!new_db && tasks.empty() &&
+                    std::find(is_new.begin(), is_new.end(), true) == is_new.end() &&
+                    std::find(is_grown.begin(), is_grown.end(), true) == is_grown.end());
   std::mutex error_mu;
   Status first_error;
   auto record_error = [&](const Status& ws) {

@@ -419,6 +419,33 @@ class Cli:
         E("index with --db a directory that is not a database", ["index", "--db", other, new],
           ["not-a-pretok-db"], unchanged_dir=other)
 
+    def rerun_nothing_to_do(self):
+        """A rerun with every file indexed says so (one line), not a progress line."""
+        rep, run = self.rep, self.run
+        db = self.tmp.join("rerundb")
+        a = self.write("rerun-a.txt", b"hello world\n")
+        e = self.write("rerun-empty.txt", b"")
+        if not self.index_ok("rerun: first run", db, a, e):
+            return
+        before = self.snapshot(db)
+        r = run.run("index", "--db", db, a, e)
+        lines = r.err.decode("utf-8", "replace").splitlines()
+        rep.check("rerun with nothing to do: exit 0, one line saying all is already indexed",
+                  r.ok and len(lines) == 1 and "already indexed" in lines[0]
+                  and "nothing was done" in lines[0] and "MB/s" not in lines[0], r.describe())
+        rep.check("rerun with nothing to do: database unchanged", self.snapshot(db) == before)
+        q = run.run("index", "--db", db, "--quiet", a)
+        rep.check("rerun with nothing to do, --quiet: silent", q.ok and q.err == b"", q.describe())
+        with open(a, "ab") as f:
+            f.write(b"more words\n")
+        g = run.run("index", "--db", db, a, e)
+        rep.check("rerun after a file grew: counted, not 'nothing was done'",
+                  g.ok and b"nothing was done" not in g.err, g.describe())
+        b = self.write("rerun-b.txt", b"")
+        n = run.run("index", "--db", db, a, b)
+        rep.check("rerun with a new (empty) file: not 'nothing was done'",
+                  n.ok and b"nothing was done" not in n.err, n.describe())
+
     def expect_usage(self, name, args, mentions):
         """A malformed command line: exit 2, one line on stderr naming mentions."""
         r = self.run.run(*args)
@@ -488,6 +515,7 @@ class Cli:
         rep.section("empty file, no trailing newline", self.small_files)
         rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
         rep.section("errors", self.errors)
+        rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
         rep.section("malformed command lines (exit 2)", self.usage_errors)
 
 
