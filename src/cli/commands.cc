@@ -159,6 +159,13 @@ int RunIndex(const IndexArgs& args) {
   } else {
     ParseSize(args.memory_limit, &options.memory_limit);
   }
+  // RocksDB writes in the database's directory on every open; say so
+  // plainly rather than with its own text about renaming LOG.
+  if (access(args.db.c_str(), F_OK) == 0 && access(args.db.c_str(), W_OK) != 0) {
+    return Fail(args.db + ": the database is read-only for this user; index needs to "
+                "write in it (run as its owner, or copy it); query, top, stats and "
+                "export only read it");
+  }
   const bool stream =
       std::find(args.files.begin(), args.files.end(), "-") != args.files.end();
   if (stream && args.files.size() > 1) {

@@ -419,6 +419,55 @@ class Cli:
         E("index with --db a directory that is not a database", ["index", "--db", other, new],
           ["not-a-pretok-db"], unchanged_dir=other)
 
+    def read_only_db(self):
+        """index on a database this user cannot write: one plain line, exit 1;
+        the readers still work."""
+        rep = self.rep
+        import shutil
+        import subprocess
+        import tempfile
+        prefix = []
+        if os.geteuid() == 0:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                return rep.skip("read-only database", "root, and no setpriv to drop to nobody")
+            prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+        top = tempfile.mkdtemp(prefix="pretokdb-ro-")
+        try:
+            os.chmod(top, 0o755)
+            text = os.path.join(top, "ro.txt")
+            with open(text, "wb") as f:
+                f.write(b"read only words\n")
+            db = os.path.join(top, "ro.db")
+            if not self.index_ok("read-only database: first run", db, text):
+                return
+            for dirpath, dirnames, filenames in os.walk(db):
+                for n in dirnames + filenames:
+                    p = os.path.join(dirpath, n)
+                    os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+            os.chmod(db, 0o555)
+            before = sorted(os.listdir(db))
+
+            def run(*args):
+                return subprocess.run(prefix + [self.a.bin] + list(args), capture_output=True,
+                                      timeout=60, stdin=subprocess.DEVNULL)
+            r = run("index", "--db", db, text)
+            lines = r.stderr.decode("utf-8", "replace").splitlines()
+            rep.check("read-only database: index exits 1 with one line saying it is read-only",
+                      r.returncode == 1 and len(lines) == 1 and "read-only" in lines[0]
+                      and "IO error" not in lines[0] and db in lines[0],
+                      "exit %d, stderr %r" % (r.returncode, r.stderr[:400]))
+            q = run("query", "--db", db, " only")
+            rep.check("read-only database: query still reads it", q.returncode == 0
+                      and q.stdout == b"1\t only\n", "exit %d, %r %r" % (q.returncode, q.stdout,
+                                                                        q.stderr[:300]))
+            rep.check("read-only database: nothing added to it", sorted(os.listdir(db)) == before,
+                      "%s -> %s" % (before, sorted(os.listdir(db))))
+        finally:
+            if os.path.isdir(os.path.join(top, "ro.db")):
+                os.chmod(os.path.join(top, "ro.db"), 0o755)
+            shutil.rmtree(top, ignore_errors=True)
+
     def rerun_nothing_to_do(self):
         """A rerun with every file indexed says so (one line), not a progress line."""
         rep, run = self.rep, self.run
@@ -516,6 +565,7 @@ class Cli:
         rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
         rep.section("errors", self.errors)
         rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
+        rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)
 
 
