@@ -24,7 +24,7 @@ struct TextRules {
   // The pattern of p, run as p runs it.
   TextRules(const SpecialTokens* s, const Pretokenizer& p, InvalidUtf8 u)
       : specials(s),
-        re2(p.re2()),
+        re2(p.scanner() == Scanner::kRe2 ? p.re2() : nullptr),
         scanner(p.scanner()),
         cut_rule(p.spec().cut_rule),
         invalid_utf8(u) {}

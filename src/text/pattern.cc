@@ -255,11 +255,24 @@ Status Pretokenizer::Create(const PatternSpec& spec,
     scanner = b->scanner;
   }
   std::unique_ptr<Pretokenizer> tok(new Pretokenizer(spec, scanner));
-  if (!re2_regex.empty()) {
+  if (scanner == Scanner::kRe2) {
     PRETOKDB_RETURN_IF_ERROR(Re2Pretokenizer::Create(re2_regex, &tok->re2_));
+  } else {
+    tok->cross_check_regex_ = re2_regex;
   }
   *out = std::move(tok);
   return Status::OK();
+}
+
+const Re2Pretokenizer* Pretokenizer::re2() const {
+  std::call_once(cross_check_once_, [this] {
+    // The built-in patterns' RE2 forms are tested to compile.
+    if (!cross_check_regex_.empty() &&
+        !Re2Pretokenizer::Create(cross_check_regex_, &re2_).ok()) {
+      re2_.reset();
+    }
+  });
+  return re2_.get();
 }
 
 }  // namespace pretokdb

@@ -12,6 +12,7 @@
 #define PRETOKDB_TEXT_PATTERN_H_
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -112,8 +113,10 @@ class Pretokenizer {
   // The RE2 path: what Scan() runs for a user's pattern, and for cl100k and
   // o200k a second opinion on their scanners (tests and fuzzers compare
   // the two); nullptr for gpt2. For cl100k its pattern() is the internal
-  // RE2-ready equivalent of the tiktoken string.
-  const Re2Pretokenizer* re2() const { return re2_.get(); }
+  // RE2-ready equivalent of the tiktoken string. For cl100k and o200k it
+  // is compiled on the first call (tens of milliseconds a run that only
+  // scans would lose); thread-safe.
+  const Re2Pretokenizer* re2() const;
 
   // Calls sink(std::string_view token) for each pretoken of [p, limit), in
   // order; tokens point into [p, limit).
@@ -134,7 +137,11 @@ class Pretokenizer {
 
   PatternSpec spec_;
   Scanner scanner_;
-  std::unique_ptr<Re2Pretokenizer> re2_;
+  // What re2() compiles for a built-in pattern, once; empty for gpt2 and
+  // for a user's pattern, whose re2_ Create() compiles.
+  std::string_view cross_check_regex_;
+  mutable std::once_flag cross_check_once_;
+  mutable std::unique_ptr<Re2Pretokenizer> re2_;
 };
 
 }  // namespace pretokdb

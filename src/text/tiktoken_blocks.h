@@ -259,9 +259,11 @@ inline uint64_t Prev(uint64_t m, uint64_t before) {
 // Updates *s for the next block; *emit_pending: whether s->pending (as it
 // was) is a token start, to be emitted before the block's starts.
 template <Pattern kPattern>
-inline bool BlockStarts(const char* block, const char* limit, BlockMasks& c,
-                        BlockCarry* carry, BlockState* s, uint64_t* out,
-                        bool* emit_pending) {
+[[gnu::always_inline]] inline bool BlockStarts(const char* block,
+                                               const char* limit, BlockMasks& c,
+                                               BlockCarry* carry, BlockState* s,
+                                               uint64_t* out,
+                                               bool* emit_pending) {
   constexpr bool kO200k = kPattern == Pattern::kO200k;
   if ((c.non_ascii | carry->bits) != 0 &&
       !ClassifyMultiByte<kPattern>(block, limit, &c, carry)) {
@@ -310,7 +312,7 @@ inline bool BlockStarts(const char* block, const char* limit, BlockMasks& c,
   }
   // (e) Numbers.
   uint64_t digit_starts = c.digit & ~Prev(c.digit, s->digit);
-  if (s->digit >> 63) {
+  if ((s->digit >> 63) != 0 && s->digit_starts != 0) {
     // Digits since the last start, 1 to 3; the next start is 3 after it.
     const int since = 64 - (63 - std::countl_zero(s->digit_starts));
     const uint64_t through = (uint64_t{2} << (3 - since)) - 1;
