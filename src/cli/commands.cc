@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/binary_check.h"
 #include "cli/progress.h"
 #include "cli/text_format.h"
 #include "cli/train_bpe_command.h"
@@ -179,8 +180,23 @@ int RunIndex(const IndexArgs& args) {
   }
 
   std::unique_ptr<ProgressReporter> reporter;
-  options.on_event = [&reporter](const IndexEvent& e) {
-    if (reporter) reporter->OnEvent(e);
+  // Binary input is counted as the --invalid-utf8 policy says, but rarely
+  // meant: once the run has checked everything and starts counting, say so
+  // once per file, on stderr and in the --log. (Under strict, invalid bytes
+  // refuse the file anyway.)
+  const bool warn_binary = !stream && options.invalid_utf8 != InvalidUtf8::kStrict;
+  options.on_event = [&reporter, &args, warn_binary](const IndexEvent& e) {
+    if (!reporter) return;
+    reporter->OnEvent(e);
+    if (e.type != IndexEvent::Type::kStart || e.bytes == 0 || !warn_binary) return;
+    for (const std::string& path : args.files) {
+      std::string reason = FileBinaryReason(path);
+      if (reason.empty()) continue;
+      IndexEvent w(IndexEvent::Type::kWarning);
+      w.path = path;
+      w.message = reason + "; indexed anyway, as --invalid-utf8 " + args.invalid_utf8 + " says";
+      reporter->OnEvent(w);
+    }
   };
   Indexer indexer(args.db, options);
   reporter = std::make_unique<ProgressReporter>(&indexer, args.quiet, log);

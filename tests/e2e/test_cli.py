@@ -468,6 +468,31 @@ class Cli:
                 os.chmod(os.path.join(top, "ro.db"), 0o755)
             shutil.rmtree(top, ignore_errors=True)
 
+    def binary_warning(self):
+        """A binary-looking input is warned of once (stderr and --log), and counted."""
+        rep, run = self.rep, self.run
+        binary = self.write("prog.bin", b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 64)
+        latin1 = self.write("latin1.txt", "caf\u00e9 na\u00efve \u00e0 ".encode("latin-1") * 2000)
+        text = self.write("plain.txt", b"plain text only\n" * 100)
+        db = self.tmp.join("bindb")
+        log = self.tmp.join("bin.log")
+        r = run.run("index", "--db", db, "--log", log, binary, latin1, text)
+        warned = [ln for ln in r.err.decode("utf-8", "replace").splitlines()
+                  if ln.startswith("pretok-db: warning:")]
+        rep.check("binary input: exit 0, one warning per binary-looking file, naming it",
+                  r.ok and len(warned) == 2 and "prog.bin" in warned[0]
+                  and "latin1.txt" in warned[1] and all("binary" in w for w in warned),
+                  r.describe())
+        with open(log, encoding="utf-8") as f:
+            events = [json.loads(line) for line in f]
+        paths = [e.get("path") for e in events if e.get("event") == "warning"]
+        rep.check("binary input: a warning event in --log for each", paths == [binary, latin1],
+                  "warning paths %r" % paths)
+        self.export_equals_ref("binary input: still counted as --invalid-utf8 replace",
+                               db, [binary, latin1, text])
+        q = run.run("index", "--db", self.tmp.join("textdb"), text)
+        rep.check("text input: no warning", q.ok and b"warning" not in q.err, q.describe())
+
     def rerun_nothing_to_do(self):
         """A rerun with every file indexed says so (one line), not a progress line."""
         rep, run = self.rep, self.run
@@ -565,6 +590,7 @@ class Cli:
         rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
         rep.section("errors", self.errors)
         rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
+        rep.section("binary input warning", self.binary_warning)
         rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)
 
