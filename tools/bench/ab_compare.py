@@ -13,7 +13,8 @@ time), and the median's change against the first binary.
       --input web-10M base=/tmp/old/build/pretok-db new=build/pretok-db
 
 --input is a file, or KIND-SIZE for a cached make-corpus output (as in
-bench_throughput.py).
+bench_throughput.py). --pattern P indexes with `--pattern P` (default: the
+binary's default, gpt2).
 """
 import argparse
 import os
@@ -34,6 +35,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--memory-limit", default="256M")
+    ap.add_argument("--pattern", default=None, help="gpt2, cl100k, o200k or a regex")
     ap.add_argument("binaries", nargs="+", metavar="LABEL=PATH")
     args = ap.parse_args()
 
@@ -55,7 +57,8 @@ def main():
             for label, binary in (specs if r % 2 == 0 else specs[::-1]):
                 shutil.rmtree(db, ignore_errors=True)
                 cmd = [binary, "index", "--quiet", "--db", db, "--workers",
-                       str(args.workers), "--memory-limit", args.memory_limit, path]
+                       str(args.workers), "--memory-limit", args.memory_limit]
+                cmd += (["--pattern", args.pattern] if args.pattern else []) + [path]
                 t = time.perf_counter()
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 times[label].append(time.perf_counter() - t)
@@ -66,7 +69,8 @@ def main():
 
     print(machine_line())
     print(f"input: {path} ({os.path.getsize(path)} bytes), {args.workers} workers, "
-          f"--memory-limit {args.memory_limit}, {args.rounds} alternating rounds")
+          f"--memory-limit {args.memory_limit}, {args.rounds} alternating rounds"
+          + (f", --pattern {args.pattern}" if args.pattern else ""))
     print()
     print("| binary | fastest (ms) | median (ms) | mean of middle half (ms) | median vs first |")
     print("|---|---|---|---|---|")

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The usual Python pretokenization step, as a baseline for tools/bench.
 
-Splits the file into pieces at special tokens, counts each piece's GPT-2
+Splits the file into pieces at special tokens, counts each piece's
 pretokens with `regex.finditer` in a multiprocessing pool (one Counter per
 task), and merges the Counters: the CS336-style approach, all in RAM.
 Prints the number of distinct pretokens and the total.
 
-  python3 tools/bench/python_baseline.py --processes 2 FILE
+  python3 tools/bench/python_baseline.py [--pattern gpt2|cl100k|o200k] --processes 2 FILE
+
+--pattern: the GPT-2 pattern (default), or tiktoken's cl100k_base or
+o200k_base, as src/text/pattern.h holds them.
 """
 import argparse
 import collections
@@ -15,8 +18,29 @@ import os
 
 import regex
 
-PAT = regex.compile(r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""")
+PATTERNS = {
+    "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+""",
+    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+"""
+              r"""| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+    "o200k": "|".join([
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*"""
+        r"""[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+"""
+        r"""[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""",
+        r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""",
+        r"""\s*[\r\n]+""",
+        r"""\s+(?!\S)""",
+        r"""\s+""",
+    ]),
+}
+PAT = None  # the compiled pattern, set in each process (see init)
 SPECIAL = b"<|endoftext|>"
+
+
+def init(pattern):
+    global PAT
+    PAT = regex.compile(PATTERNS[pattern])
 
 
 def boundaries(path, parts):
@@ -54,6 +78,7 @@ def count(task):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--processes", type=int, default=os.cpu_count())
+    ap.add_argument("--pattern", choices=sorted(PATTERNS), default="gpt2")
     ap.add_argument("file")
     args = ap.parse_args()
     # Pieces of ~16 MiB so that memory is not one huge string per process.
@@ -61,7 +86,8 @@ def main():
     cuts = boundaries(args.file, parts)
     tasks = [(args.file, a, b) for a, b in zip(cuts, cuts[1:])]
     total = collections.Counter()
-    with multiprocessing.Pool(args.processes) as pool:
+    with multiprocessing.Pool(args.processes, initializer=init,
+                              initargs=(args.pattern,)) as pool:
         for c in pool.imap_unordered(count, tasks):
             total.update(c)
     print(len(total), sum(total.values()))

@@ -53,4 +53,11 @@ g++ -std=c++20 $flags -Wall -Wextra -I"$src/include" -I"$src/src" \
   "$lib/libpretokdb.a" -lbenchmark_main -lbenchmark \
   -lrocksdb -lre2 -lxxhash -lpthread
 
-echo "built $out/read_bench $out/hot_loop_bench (library: ${rev:-working tree})"
+# The three scanners side by side, when the revision has them.
+if [[ -f "$src/src/text/cl100k_scanner.h" ]]; then
+  g++ -std=c++20 $flags -Wall -Wextra -I"$src/include" -I"$src/src" \
+    -o "$out/scanner_bench" "$here/scanner_bench.cc" \
+    "$lib/libpretokdb.a" -lbenchmark -lrocksdb -lre2 -lxxhash -lpthread
+fi
+
+echo "built $out/read_bench $out/hot_loop_bench $out/scanner_bench (library: ${rev:-working tree})"
