@@ -23,10 +23,28 @@ namespace pretokdb {
 class RocksStore;
 class StoreIterator;
 
+// A byte range [begin, end) of a file.
+struct ByteRange {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+
+  bool operator==(const ByteRange&) const = default;
+};
+
 struct SourceInfo {
-  std::string path;         // absolute
-  uint64_t size = 0;        // bytes
-  uint64_t bytes_done = 0;  // bytes whose counts are committed
+  // The file's key: its absolute path, or (relative) its path relative to
+  // the --root directory of the runs that indexed it. "-" for a stream.
+  std::string path;
+  bool relative = false;
+  uint64_t size = 0;  // bytes
+  // What this database holds of the file (planned): all of it, unless it
+  // was indexed in shards (IndexOptions::shard_count) and this is a shard.
+  std::vector<ByteRange> held;  // ascending, disjoint, none empty or touching
+  uint64_t bytes_held = 0;      // bytes in `held`
+  uint64_t bytes_done = 0;      // bytes whose counts are committed
+  // This database counted the file's "+1" document (a file of n separators
+  // has n + 1): the one that holds its first byte.
+  bool first_document = false;
 };
 
 struct DbStats {

@@ -351,7 +351,15 @@ int RunStats(const std::string& db, bool json) {
     j["db"] = AbsolutePath(db);
     j["files"] = nlohmann::json::array();
     for (const SourceInfo& f : st.files) {
-      j["files"].push_back({{"path", f.path}, {"size", f.size}, {"bytes_done", f.bytes_done}});
+      nlohmann::json held = nlohmann::json::array();
+      for (const ByteRange& r : f.held) held.push_back({r.begin, r.end});
+      j["files"].push_back({{"path", f.path},
+                            {"relative", f.relative},
+                            {"size", f.size},
+                            {"bytes_held", f.bytes_held},
+                            {"held", held},
+                            {"bytes_done", f.bytes_done},
+                            {"first_document", f.first_document}});
     }
     j["documents"] = st.documents;
     j["pretokens"] = st.pretokens;
@@ -377,7 +385,15 @@ int RunStats(const std::string& db, bool json) {
   line("database", AbsolutePath(db));
   line("files", std::to_string(st.files.size()));
   for (const SourceInfo& f : st.files) {
-    std::string state = f.bytes_done == f.size ? "done" : FormatBytes(f.bytes_done) + " done";
+    std::string state = f.bytes_done == f.bytes_held
+                            ? "done"
+                            : FormatBytes(f.bytes_done) + " done";
+    if (f.bytes_held != f.size) {
+      // A shard: say what of the file it holds.
+      state = "holds " + std::to_string(f.bytes_held) + " bytes in " +
+              std::to_string(f.held.size()) + " range" +
+              (f.held.size() == 1 ? "" : "s") + ", " + state;
+    }
     out.Write("  " + f.path + "  " + std::to_string(f.size) + " bytes, " + state + "\n");
   }
   line("documents", std::to_string(st.documents));

@@ -220,6 +220,8 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     r.path = files[i]->path();
     r.size = files[i]->size();
     r.fingerprint = fingerprints[i];
+    r.split_size = r.size;
+    r.first_document = true;
     PRETOKDB_RETURN_IF_ERROR(
         PlanChunks(*files[i], rules, target, &r.chunks, workers));
     plan.puts.emplace_back(SourceKey(r.id), EncodeSource(r));

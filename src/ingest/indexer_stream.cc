@@ -90,6 +90,8 @@ Status Indexer::RunStreamOnce(int fd) {
     r.path = "-";
     r.size = in.bytes_read();
     r.fingerprint = in.Digest();
+    r.split_size = r.size;
+    r.first_document = true;
     if (r.size > 0) r.chunks.push_back(ChunkRange{0, r.size});
     MetaWrites meta;
     meta.puts.emplace_back(SourceKey(id), EncodeSource(r));

@@ -1,5 +1,6 @@
 #include "pretokdb/reader.h"
 
+#include "store/byte_ranges.h"
 #include "store/coding.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
@@ -109,7 +110,17 @@ Status CountReader::GetStats(DbStats* stats) const {
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
   PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store_, &checkpoints));
   for (const SourceRecord& r : sources) {
-    stats->files.push_back(SourceInfo{r.path, r.size, BytesDone(r, checkpoints)});
+    SourceInfo info;
+    info.path = r.path;
+    info.relative = r.relative;
+    info.size = r.size;
+    for (const ChunkRange& c : HeldRanges(r)) {
+      info.held.push_back(ByteRange{c.begin, c.end});
+      info.bytes_held += c.end - c.begin;
+    }
+    info.bytes_done = BytesDone(r, checkpoints);
+    info.first_document = r.first_document;
+    stats->files.push_back(std::move(info));
   }
 
   uint64_t elapsed_ms = 0;

@@ -6,7 +6,7 @@ namespace pretokdb {
 
 namespace {
 constexpr uint64_t kConfigVersion = 1;
-constexpr uint64_t kSourceVersion = 1;
+constexpr uint64_t kSourceVersion = 2;
 }  // namespace
 
 std::string EncodeConfig(const DbConfig& config) {
@@ -36,13 +36,29 @@ bool DecodeConfig(std::string_view in, DbConfig* config) {
   return in.empty();
 }
 
+bool ChunksInOrder(const std::vector<ChunkRange>& chunks, uint64_t size) {
+  uint64_t prev_end = 0;
+  for (const ChunkRange& c : chunks) {
+    if (c.begin < prev_end || c.end < c.begin || c.end > size) return false;
+    prev_end = c.end;
+  }
+  return true;
+}
+
 std::string EncodeSource(const SourceRecord& source) {
   std::string out;
   PutVarint64(&out, kSourceVersion);
   PutVarint64(&out, source.id);
   PutLengthPrefixed(&out, source.path);
+  PutVarint64(&out, source.relative ? 1 : 0);
   PutVarint64(&out, source.size);
   PutFixed64(&out, source.fingerprint);
+  PutVarint64(&out, source.split_size);
+  PutVarint64(&out, source.first_document ? 1 : 0);
+  PutVarint64(&out, source.shard.version);
+  PutVarint64(&out, source.shard.count);
+  PutVarint64(&out, source.shard.index);
+  PutVarint64(&out, source.shard.unit_bytes);
   PutVarint64(&out, source.chunks.size());
   for (const ChunkRange& c : source.chunks) {
     PutVarint64(&out, c.begin);
@@ -51,30 +67,78 @@ std::string EncodeSource(const SourceRecord& source) {
   return out;
 }
 
-bool DecodeSource(std::string_view in, SourceRecord* source) {
-  uint64_t version, n;
+namespace {
+
+bool GetBool(std::string_view* in, bool* value) {
+  uint64_t v;
+  if (!GetVarint64(in, &v) || v > 1) return false;
+  *value = v == 1;
+  return true;
+}
+
+bool GetChunks(std::string_view* in, std::vector<ChunkRange>* chunks) {
+  uint64_t n;
+  // Each chunk takes at least two bytes: a count beyond that is corrupt.
+  if (!GetVarint64(in, &n) || n > in->size()) return false;
+  chunks->clear();
+  for (uint64_t i = 0; i < n; ++i) {
+    ChunkRange c;
+    if (!GetVarint64(in, &c.begin) || !GetVarint64(in, &c.end)) return false;
+    chunks->push_back(c);
+  }
+  return true;
+}
+
+// Version 1: id, path, size, fingerprint, chunks tiling [0, size).
+bool DecodeSourceV1(std::string_view in, SourceRecord* source) {
   std::string_view s;
-  if (!GetVarint64(&in, &version) || version != kSourceVersion) return false;
   if (!GetVarint64(&in, &source->id) || !GetLengthPrefixed(&in, &s)) {
     return false;
   }
   source->path = s;
   if (!GetVarint64(&in, &source->size) ||
-      !GetFixed64(&in, &source->fingerprint) || !GetVarint64(&in, &n) ||
-      n > in.size()) {
+      !GetFixed64(&in, &source->fingerprint) ||
+      !GetChunks(&in, &source->chunks) || !in.empty()) {
     return false;
   }
-  source->chunks.clear();
   uint64_t prev_end = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    ChunkRange c;
-    if (!GetVarint64(&in, &c.begin) || !GetVarint64(&in, &c.end)) return false;
-    // Chunks tile the file in order; anything else is corruption.
+  for (const ChunkRange& c : source->chunks) {
     if (c.begin != prev_end || c.end < c.begin) return false;
     prev_end = c.end;
-    source->chunks.push_back(c);
   }
-  return in.empty() && prev_end == source->size;
+  if (prev_end != source->size) return false;
+  source->relative = false;
+  source->split_size = source->size;
+  source->first_document = true;  // every plan of version 1 counted it
+  source->shard = ShardPlan();
+  return true;
+}
+
+}  // namespace
+
+bool DecodeSource(std::string_view in, SourceRecord* source) {
+  uint64_t version;
+  std::string_view s;
+  if (!GetVarint64(&in, &version)) return false;
+  if (version == 1) return DecodeSourceV1(in, source);
+  if (version != kSourceVersion) return false;
+  if (!GetVarint64(&in, &source->id) || !GetLengthPrefixed(&in, &s)) {
+    return false;
+  }
+  source->path = s;
+  ShardPlan& shard = source->shard;
+  if (!GetBool(&in, &source->relative) || !GetVarint64(&in, &source->size) ||
+      !GetFixed64(&in, &source->fingerprint) ||
+      !GetVarint64(&in, &source->split_size) ||
+      !GetBool(&in, &source->first_document) ||
+      !GetVarint64(&in, &shard.version) || !GetVarint64(&in, &shard.count) ||
+      !GetVarint64(&in, &shard.index) || !GetVarint64(&in, &shard.unit_bytes) ||
+      !GetChunks(&in, &source->chunks) || !in.empty()) {
+    return false;
+  }
+  if (source->split_size > source->size) return false;
+  if (shard.count > 0 && shard.index >= shard.count) return false;
+  return ChunksInOrder(source->chunks, source->size);
 }
 
 std::string SourceKey(uint64_t id) {

@@ -53,15 +53,56 @@ struct ChunkRange {
   bool operator==(const ChunkRange&) const = default;
 };
 
+// How the run that planned a source split the inputs among shards
+// (ingest/shard_split.h). count == 0: not split (an unsharded run, or a
+// record made by merging shards). Informational: planning reads the chunks.
+struct ShardPlan {
+  uint64_t version = 0;     // of the split rule; 1 when count > 0
+  uint64_t count = 0;       // N
+  uint64_t index = 0;       // K, 0 <= K < N
+  uint64_t unit_bytes = 0;  // the unit length the split cut at
+
+  bool operator==(const ShardPlan&) const = default;
+};
+
+// One input file and the parts of it this database holds.
+//
+// Encoding version 2 (version 1, which had no relative, split_size,
+// first_document nor shard, and whose chunks tiled [0, size), still
+// decodes: as absolute, split_size = size, first_document = true, unsharded).
 struct SourceRecord {
   uint64_t id = 0;
-  std::string path;          // absolute
-  uint64_t size = 0;         // bytes, when planned
-  uint64_t fingerprint = 0;  // see ingest/fingerprint.h
+  // The file's key: its absolute path, or, when `relative`, its path
+  // relative to the run's --root directory (lexically normal, no "..").
+  // Inputs are matched to records by key, so shards made on machines that
+  // mount the same files at different places agree on them. "-" for a
+  // stream.
+  std::string path;
+  bool relative = false;
+  uint64_t size = 0;         // bytes, when planned (or grown)
+  uint64_t fingerprint = 0;  // of the first `size` bytes; ingest/fingerprint.h
+  // The size the file's shard units were cut on (ingest/shard_split.h):
+  // its size when it was first planned, kept when it grows, so that a
+  // rerun deals the same units. split_size <= size.
+  uint64_t split_size = 0;
+  // This database counted the file's "+1" document (regex.split gives one
+  // more document than separators): it planned the byte 0, or, for an empty
+  // file, the file's only unit. Exactly one of a file's shards has it.
+  bool first_document = false;
+  ShardPlan shard;
+  // The ranges this database holds (planned; checkpoints say how far each
+  // is counted), indexed by position: "ckpt/<id><i>" is the offset reached
+  // in chunks[i]. Ascending and disjoint (begin >= the previous end), each
+  // edge a cut, within [0, size); they need not tile [0, size) (a shard
+  // holds some units only). A chunk may be empty (a grown file's chunks
+  // past its re-count point, source_growth.h).
   std::vector<ChunkRange> chunks;
 
   bool operator==(const SourceRecord&) const = default;
 };
+
+// True if chunks are ascending, disjoint and within [0, size).
+bool ChunksInOrder(const std::vector<ChunkRange>& chunks, uint64_t size);
 
 std::string EncodeConfig(const DbConfig& config);
 bool DecodeConfig(std::string_view in, DbConfig* config);
