@@ -368,6 +368,26 @@ Status CreateDatabase(const std::string& path, const StoreOptions& options,
   return Status::OK();
 }
 
+// Lets RocksDB delete the write-ahead logs of earlier opens. Every open
+// for writing starts a new (empty) log, and RocksDB 7.8 deletes a log only
+// once a flush has recorded that no memtable needs it: the counts and meta
+// families are written by ingestion alone, so without a flush every open
+// would leave one more empty NNNNNN.log behind (fixed upstream in 8.3).
+// A one-key flush of the default family, which nothing reads, records
+// that, and RocksDB then purges the old logs itself, after the MANIFEST
+// says so: a reader opening meanwhile sees the MANIFEST change and retries
+// (Open). The key is written with the log disabled, so no log is ever
+// written, and the same key each time, so compaction keeps one copy.
+rocksdb::Status ReleaseOldLogs(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* cf) {
+  rocksdb::WriteOptions no_log;
+  no_log.disableWAL = true;
+  rocksdb::Status s = db->Put(no_log, cf, "log-release", "");
+  if (!s.ok()) return s;
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return db->Flush(flush, cf);
+}
+
 }  // namespace
 
 Status RocksStore::Open(const std::string& path, const StoreOptions& options,
@@ -488,6 +508,19 @@ Status RocksStore::Open(const std::string& path, const StoreOptions& options,
     s = rocksdb::DB::Open(db_options, path, descriptors, &handles, &db);
   }
   if (!s.ok()) return FromRocksOpen(s, path);
+  if (!options.read_only) {
+    s = ReleaseOldLogs(db, handles[0]);
+    if (!s.ok()) {
+      for (rocksdb::ColumnFamilyHandle* h : handles) {
+        rocksdb::Status d = db->DestroyColumnFamilyHandle(h);
+        (void)d;
+      }
+      rocksdb::Status c = db->Close();
+      (void)c;
+      delete db;
+      return FromRocks(s, path);
+    }
+  }
 
   std::unique_ptr<RocksStore> result(new RocksStore());
   result->path_ = path;

@@ -520,6 +520,50 @@ class Cli:
         rep.check("rerun with a new (empty) file: not 'nothing was done'",
                   n.ok and b"nothing was done" not in n.err, n.describe())
 
+    def many_runs(self):
+        """Dozens of index runs on one database (as a multi-day job of short runs
+        makes) keep a bounded number of files in it: no write-ahead log per run.
+        A reader started at any moment meanwhile succeeds and sees the counts."""
+        import threading
+        rep, run = self.rep, self.run
+        db = self.tmp.join("manydb")
+        a = self.write("many-a.txt", b"hello world, again and again\n" * 50)
+        if not self.index_ok("many runs: first run", db, a):
+            return
+        before = self.snapshot(db)
+        sizes = []
+        failures = []
+        reads = [0]
+        done = threading.Event()
+
+        def read():
+            while not done.is_set():
+                q = run.run("query", "--db", db, " world")
+                reads[0] += 1
+                if not (q.ok and q.out == b"50\t world\n"):
+                    failures.append(q.describe())
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            runs_ok = True
+            for i in range(35):
+                r = run.run("index", "--db", db, "--quiet", a)
+                runs_ok = runs_ok and r.ok
+                sizes.append(len(os.listdir(db)))
+        finally:
+            done.set()
+            reader.join()
+        logs = [n for n in os.listdir(db) if n.endswith(".log")]
+        rep.check("many runs: 35 more index runs exit 0", runs_ok)
+        rep.check("many runs: at most one write-ahead log (NNNNNN.log) left", len(logs) <= 1,
+                  str(sorted(logs)))
+        rep.check("many runs: files in the database stay few (at most 30, not growing)",
+                  max(sizes) <= 30 and max(sizes[20:]) <= max(sizes[:15]),
+                  "entries after each run: %s" % sizes)
+        rep.check("many runs: %d queries during the runs all succeed with the counts" % reads[0],
+                  reads[0] > 0 and not failures, "; ".join(failures[:2]))
+        rep.check("many runs: counts and stats unchanged", self.snapshot(db) == before)
+
     def expect_usage(self, name, args, mentions):
         """A malformed command line: exit 2, one line on stderr naming mentions."""
         r = self.run.run(*args)
@@ -590,6 +634,7 @@ class Cli:
         rep.section("default --db, --quiet, --log", self.default_db_quiet_log)
         rep.section("errors", self.errors)
         rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
+        rep.section("many runs on one database", self.many_runs)
         rep.section("binary input warning", self.binary_warning)
         rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)

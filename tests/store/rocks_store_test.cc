@@ -462,6 +462,64 @@ TEST_F(RocksStoreTest, ReadOnlyOpensWhileWriting) {
   CheckStore(*writer);
 }
 
+// Each open for writing starts a write-ahead log that stays empty (every
+// write is an ingestion). Many opens, as a multi-day run of short index
+// runs makes, must not pile them up, nor any other file; readers opening
+// meanwhile (while old logs are deleted) all succeed.
+TEST_F(RocksStoreTest, ManyOpensKeepABoundedNumberOfFiles) {
+  auto files = [&](const char* suffix) {
+    size_t n = 0;
+    for (const fs::directory_entry& e : fs::directory_iterator(path_)) {
+      const std::string name = e.path().filename().string();
+      if (suffix == nullptr ||
+          (name.size() > 4 && name.compare(name.size() - 4, 4, suffix) == 0)) {
+        n++;
+      }
+    }
+    return n;
+  };
+  {
+    std::unique_ptr<RocksStore> writer;
+    ASSERT_TRUE(OpenWriter(&writer).ok());
+    Commit(writer.get(), {{"anchor", 1}}, 0);
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> opens{0}, failures{0};
+  std::string first_failure;
+  std::thread reading([&] {
+    while (!done) {
+      std::unique_ptr<RocksStore> reader;
+      Status s = OpenReader(&reader);
+      uint64_t anchor = 0;
+      if (s.ok()) s = reader->GetCount("anchor", &anchor);
+      if (s.ok() && anchor == 0) s = Status::Corruption("anchor", "count is 0");
+      if (!s.ok() && failures++ == 0) first_failure = s.ToString();
+      opens++;
+    }
+  });
+  size_t first = 0, most = 0;
+  for (int i = 1; i <= 40; i++) {
+    std::unique_ptr<RocksStore> writer;
+    Status s = OpenWriter(&writer);
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    writer.reset();
+    if (i == 1) first = files(nullptr);
+    most = std::max(most, files(nullptr));
+    EXPECT_LE(files(".log"), 1u) << "after open " << i;
+  }
+  done = true;
+  reading.join();
+  EXPECT_EQ(failures, 0) << "of " << opens << " read-only opens; first: " << first_failure;
+  EXPECT_GT(opens, 5);
+  // Beyond the first open's files: two old info logs (keep_log_file_num),
+  // and the default family's table files (one per open, compacted every
+  // four, and a compaction's output).
+  EXPECT_LE(most, first + 2 + 5);
+  std::unique_ptr<RocksStore> store;
+  ASSERT_TRUE(OpenWriter(&store).ok());
+  CheckStore(*store);
+}
+
 TEST_F(RocksStoreTest, CommitAddsRepeatedStatsAndKeepsLastPut) {
   std::unique_ptr<RocksStore> store;
   ASSERT_TRUE(OpenWriter(&store).ok());
