@@ -564,6 +564,39 @@ class Cli:
                   reads[0] > 0 and not failures, "; ".join(failures[:2]))
         rep.check("many runs: counts and stats unchanged", self.snapshot(db) == before)
 
+    def skipped_stretch(self):
+        """A stretch with no possible cut over 1 MiB is skipped from the last
+        possible cut before it to the first after it, exactly as README's Limits
+        says: whitespace before a long word goes with it, punctuation does not."""
+        rep, run = self.rep, self.run
+        long_word = b"x" * (2 << 20)
+        cases = [
+            # (name, text, skipped offset, skipped bytes, counts of what is left)
+            ("newline before it", b"one two\n" + long_word + b"\nthree\n", 7,
+             1 + len(long_word), {b"one": 1, b" two": 1, b"\n": 2, b"three": 1}),
+            ("a period before it", b"one two." + long_word + b".three\n", 8,
+             len(long_word), {b"one": 1, b" two": 1, b".": 2, b"three": 1, b"\n": 1}),
+        ]
+        for i, (name, text, offset, skipped, left) in enumerate(cases):
+            path = self.write("stretch-%d.txt" % i, text)
+            db = self.tmp.join("stretchdb-%d" % i)
+            r = run.run("index", "--db", db, "--quiet", path)
+            warned = [ln for ln in r.err.decode("utf-8", "replace").splitlines()
+                      if "warning" in ln]
+            rep.check("skipped stretch, %s: one warning naming byte %d and %d bytes"
+                      % (name, offset, skipped),
+                      r.ok and len(warned) == 1 and ("at byte %d:" % offset) in warned[0]
+                      and ("skipped %d bytes" % skipped) in warned[0], r.describe())
+            e = run.export(db)
+            got, _ = parse_hex_export(e.out)
+            rep.check("skipped stretch, %s: exactly the rest is counted" % name, got == left,
+                      diff_counts(left, got))
+            st, _ = run.stats(db)
+            rep.check("skipped stretch, %s: stats say 1 stretch, %d bytes" % (name, skipped),
+                      st is not None and st["skipped_stretches"] == 1
+                      and st["skipped_bytes"] == skipped
+                      and st["pretokens"] == sum(left.values()), str(st)[:300])
+
     def expect_usage(self, name, args, mentions):
         """A malformed command line: exit 2, one line on stderr naming mentions."""
         r = self.run.run(*args)
@@ -635,6 +668,7 @@ class Cli:
         rep.section("errors", self.errors)
         rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
         rep.section("many runs on one database", self.many_runs)
+        rep.section("a stretch too long to count", self.skipped_stretch)
         rep.section("binary input warning", self.binary_warning)
         rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)
