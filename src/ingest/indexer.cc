@@ -34,6 +34,7 @@
 #include "ingest/chunk_planner.h"
 #include "ingest/final_spill.h"
 #include "ingest/memory_plan.h"
+#include "ingest/moved_source.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
 #include "ingest/source_file.h"
@@ -146,6 +147,19 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   }
   uint64_t next_id = 1;
   for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
+
+  // Inputs that are known sources moved (moved_source.h) take over their
+  // records: the new paths are committed first, then matched as any path.
+  std::vector<MovedSource> moved;
+  PRETOKDB_RETURN_IF_ERROR(FindMovedSources(files, fingerprints, &known, &moved));
+  PRETOKDB_RETURN_IF_ERROR(CommitMovedSources(moved, files, known, store.get()));
+  for (const MovedSource& m : moved) {
+    IndexEvent e(IndexEvent::Type::kWarning);
+    e.path = files[m.input]->path();
+    e.message = "moved from " + m.old_path +
+                ": what was counted of it is kept under this path, not counted again";
+    emit(e);
+  }
 
   // Match each input to a known source: unchanged, grown by appending, or
   // changed otherwise (refused); or plan it as new.

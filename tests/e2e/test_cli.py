@@ -597,6 +597,84 @@ class Cli:
                       and st["skipped_bytes"] == skipped
                       and st["pretokens"] == sum(left.values()), str(st)[:300])
 
+    def moved_files(self):
+        """A file moved since it was indexed is that file under a new path: said
+        so (stderr and --log), recorded under the new path, not counted again; it
+        resumes or grows there. A copy (its old path still there) counts again."""
+        import signal
+        import time
+        rep, run = self.rep, self.run
+        text = b"moved words and more words\n" * 200
+        db = self.tmp.join("movedb")
+        r1 = self.write("move-r1.txt", text)
+        if not self.index_ok("moved: first run", db, r1):
+            return
+        r2 = self.tmp.join("move-r2.txt")
+        os.rename(r1, r2)
+        log = self.tmp.join("move.log")
+        r = run.run("index", "--db", db, "--log", log, r2)
+        warned = [ln for ln in r.err.decode("utf-8", "replace").splitlines() if "warning" in ln]
+        rep.check("moved: one warning naming both paths",
+                  r.ok and len(warned) == 1 and "moved from " + r1 in warned[0]
+                  and r2 in warned[0], r.describe())
+        with open(log, encoding="utf-8") as f:
+            events = [json.loads(line) for line in f]
+        moves = [e for e in events if e.get("event") == "warning"]
+        rep.check("moved: a warning event in --log naming the new path",
+                  len(moves) == 1 and moves[0].get("path") == r2 and r1 in moves[0]["message"],
+                  str(moves))
+        self.export_equals_ref("moved: counted once", db, [r2])
+        st, _ = run.stats(db)
+        rep.check("moved: stats list the new path only",
+                  st is not None and [f["path"] for f in st["files"]] == [r2], str(st)[:300])
+        again = run.run("index", "--db", db, r2)
+        rep.check("moved: the next run finds it indexed, without a warning",
+                  again.ok and b"already indexed" in again.err and b"warning" not in again.err,
+                  again.describe())
+
+        # A copy: the old path is still there, so it counts again.
+        r3 = self.write("move-r3.txt", text)
+        c = run.run("index", "--db", db, r3)
+        rep.check("copy: indexed without a move warning", c.ok and b"moved" not in c.err,
+                  c.describe())
+        self.export_equals_ref("copy: counted twice (summed over the files)", db, [r2, r3])
+
+        # Moved, then appended to: only the new bytes are counted.
+        r4 = self.tmp.join("move-r4.txt")
+        os.rename(r3, r4)
+        with open(r4, "ab") as f:
+            f.write(b"appended after the move\n")
+        g = run.run("index", "--db", db, r4)
+        rep.check("moved and grown: a move warning", g.ok and ("moved from " + r3).encode() in g.err,
+                  g.describe())
+        self.export_equals_ref("moved and grown: the old bytes once, the new ones counted",
+                               db, [r2, r4])
+
+        # Moved while unfinished: resumes under its new path.
+        big = self.tmp.join("move-big.txt")
+        with open(self.web, "rb") as src:
+            web = src.read()
+        with open(big, "wb") as f:
+            for _ in range(3):
+                f.write(web)
+        bdb = self.tmp.join("movebigdb")
+        p = run.start("index", "--db", bdb, "--memory-limit", "64K", "--workers", "1", big)
+        time.sleep(0.5)
+        p.signal(signal.SIGKILL)
+        p.wait(60)
+        st, _ = run.stats(bdb)
+        unfinished = st is not None and st["files"] and \
+            st["files"][0]["bytes_done"] < st["files"][0]["size"]
+        moved_big = self.tmp.join("move-big-2.txt")
+        os.rename(big, moved_big)
+        m = run.run("index", "--db", bdb, moved_big)
+        rep.check("moved while unfinished: resumes with a move warning",
+                  m.ok and b"moved from" in m.err, m.describe())
+        if not unfinished:
+            rep.note("moved while unfinished: the first run had finished before the kill")
+        self.export_equals_ref("moved while unfinished: counts of one uninterrupted run",
+                               bdb, [moved_big])
+
     def expect_usage(self, name, args, mentions):
         """A malformed command line: exit 2, one line on stderr naming mentions."""
         r = self.run.run(*args)
@@ -669,6 +747,7 @@ class Cli:
         rep.section("rerun with nothing to do", self.rerun_nothing_to_do)
         rep.section("many runs on one database", self.many_runs)
         rep.section("a stretch too long to count", self.skipped_stretch)
+        rep.section("moved files", self.moved_files)
         rep.section("binary input warning", self.binary_warning)
         rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)
