@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/binary_check.h"
+#include "cli/merge_command.h"
 #include "cli/progress.h"
 #include "cli/text_format.h"
 #include "cli/train_bpe_command.h"
@@ -502,6 +503,8 @@ int RunCommandLine(int argc, char** argv) {
 
   TrainBpeArgs train_bpe;
   CLI::App* train_bpe_cmd = AddTrainBpeCommand(&app, &train_bpe);
+  MergeArgs merge;
+  CLI::App* merge_cmd = AddMergeCommand(&app, &merge);
 
   // CLI11 reports an unknown word where the subcommand goes as a missing
   // subcommand; name it and list the real ones instead.
@@ -552,6 +555,7 @@ int RunCommandLine(int argc, char** argv) {
     if (*stats_cmd) return RunStats(db, json);
     if (*export_cmd) return RunExport(db, format, output);
     if (*train_bpe_cmd) return RunTrainBpe(train_bpe);
+    if (*merge_cmd) return RunMerge(merge);
   } catch (const std::bad_alloc&) {
     return Fail("out of memory (try a smaller --memory-limit or fewer --workers)");
   } catch (const std::exception& e) {

@@ -7,6 +7,11 @@
 //                                 written in the same WriteBatch as the
 //                                 counts of the bytes before it
 //   "stat/<name>"                 fixed64, merged by addition (see StatKey)
+//   "merged/" identity            the path a database with that identity
+//                                 (DB::GetDbIdentity) was merged from, as
+//                                 given then: one key per database merged
+//                                 into this one, directly or through
+//                                 another merge (merge/merge_databases.cc)
 //
 // Records are a version varint followed by fields (varints and
 // length-prefixed strings), so that later versions can add fields.
@@ -25,6 +30,7 @@ inline constexpr std::string_view kConfigKey = "config";
 inline constexpr std::string_view kSourcePrefix = "source/";
 inline constexpr std::string_view kCheckpointPrefix = "ckpt/";
 inline constexpr std::string_view kStatPrefix = "stat/";
+inline constexpr std::string_view kMergedPrefix = "merged/";
 
 // Counters kept under "stat/": each spill adds to them in its WriteBatch, so
 // they are exact after any crash, like the counts.

@@ -2,6 +2,7 @@
 
 #include <rocksdb/cache.h>
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/sst_file_reader.h>
 #include <rocksdb/sst_file_writer.h>
@@ -111,6 +112,16 @@ Status FromRocksOpen(const rocksdb::Status& s, const std::string& path) {
   return FromRocks(s, path);
 }
 
+// A logger that writes nothing. A read-only open gets one: RocksDB would
+// otherwise create a LOG file in the database (renaming the last one to
+// LOG.old), writing to a database that is only read -- a merge's sources
+// must stay byte for byte as they were, and a reader may lack write access.
+class NullLogger : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char* /*format*/, va_list /*ap*/) override {}
+};
+
 // The counts family's table blocks. CountRunWriter writes spill files with
 // the same size.
 constexpr size_t kCountsBlockSize = 16 << 10;
@@ -173,6 +184,7 @@ void ConfigureMemory(const StoreOptions& options, rocksdb::DBOptions* db,
   // (Not read-only: there it makes DB::VerifyChecksum schedule a purge that
   // a read-only DB cannot run -- an assertion in Debian's librocksdb.)
   db->avoid_unnecessary_blocking_io = !options.read_only;
+  if (options.read_only) db->info_log = std::make_shared<NullLogger>();
 }
 
 // The content of CURRENT (the name of the live MANIFEST, and a newline)
@@ -863,6 +875,23 @@ Status RocksStore::CommitRuns(const std::vector<std::string>& runs,
   return Status::OK();
 }
 
+Status RocksStore::NewRunWriter(std::unique_ptr<CountRunWriter>* writer,
+                                std::string* run) {
+  *run = NewIngestFile("counts");
+  *writer = std::make_unique<CountRunWriter>(run_options_);
+  return (*writer)->Open(*run);
+}
+
+Status RocksStore::GetIdentity(std::string* identity) const {
+  return FromRocks(db_->GetDbIdentity(*identity), path_);
+}
+
+uint64_t RocksStore::EstimateCountEntries() const {
+  uint64_t n = 0;
+  if (!db_->GetIntProperty(counts_, "rocksdb.estimate-num-keys", &n)) return 0;
+  return n;
+}
+
 Status RocksStore::VerifyChecksums() const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;
@@ -906,10 +935,11 @@ Status RocksStore::GetStat(std::string_view key, uint64_t* value) const {
   return Status::OK();
 }
 
-std::unique_ptr<StoreIterator> RocksStore::NewCountIterator() const {
+std::unique_ptr<StoreIterator> RocksStore::NewCountIterator(
+    size_t readahead_bytes) const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;  // a full scan would only evict what queries need
-  ro.readahead_size = 2 << 20;
+  ro.readahead_size = readahead_bytes;
   return std::make_unique<StoreIterator>(db_->NewIterator(ro, counts_), path_);
 }
 

@@ -159,6 +159,21 @@ class RocksStore {
   Status MergeRuns(const std::vector<std::string>& runs, std::string* merged);
   Status CommitRuns(const std::vector<std::string>& runs,
                     const MetaWrites& meta, uint64_t* bytes = nullptr);
+  // A writer of a new run, for counts made one at a time (a merge of
+  // databases streams its output into runs without holding them). On OK,
+  // *run names the file, open in *writer: Add() tokens in increasing order,
+  // Finish(), then CommitRuns it; on any failure the caller removes *run.
+  // REQUIRES: the store was opened for writing.
+  Status NewRunWriter(std::unique_ptr<CountRunWriter>* writer,
+                      std::string* run);
+
+  // RocksDB's identity of the database: the UUID in its IDENTITY file,
+  // made when the database was created (a copy of the directory carries
+  // it too). Readable on a read-only open.
+  Status GetIdentity(std::string* identity) const;
+
+  // RocksDB's estimate of the entries of the counts family (for progress).
+  uint64_t EstimateCountEntries() const;
 
   // Reads every table file of the database and checks its checksums
   // (Corruption if one is damaged). Open() does it before opening an
@@ -172,7 +187,10 @@ class RocksStore {
   // A stat counter; 0 if never added to.
   Status GetStat(std::string_view key, uint64_t* value) const;
 
-  std::unique_ptr<StoreIterator> NewCountIterator() const;
+  // A scan of the counts reads ahead this much in each table file it
+  // reads (at once: one per L0 file, and one per other level).
+  std::unique_ptr<StoreIterator> NewCountIterator(
+      size_t readahead_bytes = 2 << 20) const;
   std::unique_ptr<StoreIterator> NewMetaIterator() const;
 
   const std::string& path() const { return path_; }

@@ -1,0 +1,51 @@
+// What a merge reads of each database before it writes anything: its
+// configuration, identity, records and stats. Sources are opened
+// read-only (no lock taken, nothing written); the target for writing.
+
+#ifndef PRETOKDB_MERGE_DATABASE_STATE_H_
+#define PRETOKDB_MERGE_DATABASE_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pretokdb/status.h"
+#include "store/records.h"
+#include "store/rocks_store.h"
+
+namespace pretokdb {
+
+struct DatabaseState {
+  std::string path;  // as given, for messages
+  std::unique_ptr<RocksStore> store;
+  bool has_config = false;  // false: an empty database (nothing committed)
+  DbConfig config;
+  std::string identity;
+  // Identities of the databases merged into this one (transitively) ->
+  // the path each was merged from.
+  std::map<std::string, std::string> merged;
+  std::vector<SourceRecord> records;
+  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  std::map<std::string, uint64_t> stats;  // "stat/..." -> value
+};
+
+// Busy if a process holds the lock of the database at path, i.e. an index
+// run (or a merge into it) is writing it. Looked at with fcntl(F_GETLK) on
+// its LOCK file opened read-only: nothing is written and no lock is taken.
+// A run could start writing just after this; see docs/internals.md.
+Status CheckNotBeingWritten(const std::string& path);
+
+// Opens the database at path read-only with a budget of `memory_budget`
+// bytes for RocksDB and reads its state. NotFound if there is none.
+Status OpenSourceDatabase(const std::string& path, uint64_t memory_budget,
+                          DatabaseState* state);
+
+// Reads state->store's state into *state (path and store set).
+Status ReadDatabaseState(DatabaseState* state);
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_MERGE_DATABASE_STATE_H_

@@ -1,0 +1,138 @@
+#include "merge/record_union.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "store/coding.h"
+
+namespace pretokdb {
+
+namespace {
+
+std::string Range(const ChunkRange& c) {
+  return "[" + std::to_string(c.begin) + ", " + std::to_string(c.end) + ")";
+}
+
+}  // namespace
+
+void RecordUnion::AddTarget(const DatabaseState& target) {
+  for (const SourceRecord& r : target.records) {
+    next_id_ = std::max(next_id_, r.id + 1);
+    File f;
+    f.record = r;
+    f.holders.assign(r.chunks.size(), target.path);
+    f.version_holder = target.path;
+    if (r.first_document) f.first_document_holder = target.path;
+    files_.push_back(std::move(f));
+    if (r.path != "-") by_key_[{r.path, r.relative}] = files_.size() - 1;
+  }
+}
+
+Status RecordUnion::Add(const DatabaseState& source) {
+  for (const SourceRecord& r : source.records) {
+    PRETOKDB_RETURN_IF_ERROR(AddRecord(r, source.path));
+  }
+  return Status::OK();
+}
+
+Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) {
+  auto known = r.path == "-" ? by_key_.end() : by_key_.find({r.path, r.relative});
+  if (known == by_key_.end()) {
+    File f;
+    f.record = r;
+    f.record.id = next_id_++;
+    f.record.shard = ShardPlan();  // a merged record: not one shard's
+    f.holders.assign(r.chunks.size(), holder);
+    f.version_holder = holder;
+    if (r.first_document) f.first_document_holder = holder;
+    f.changed = true;
+    files_.push_back(std::move(f));
+    if (r.path != "-") by_key_[{r.path, r.relative}] = files_.size() - 1;
+    return Status::OK();
+  }
+  File& f = files_[known->second];
+  SourceRecord& have = f.record;
+  if (have.size != r.size || have.fingerprint != r.fingerprint ||
+      have.split_size != r.split_size) {
+    return Status::InvalidArgument(
+        r.path, "is held by " + f.version_holder + " at " +
+                    std::to_string(have.size) + " bytes and by " + holder +
+                    " at " + std::to_string(r.size) +
+                    " bytes, or with other content: the file changed between "
+                    "their runs (bring both up to date with index, or leave one out)");
+  }
+  if (r.first_document && !f.first_document_holder.empty()) {
+    return Status::InvalidArgument(
+        r.path, "both " + f.first_document_holder + " and " + holder +
+                    " counted its first document (the same part of it in two "
+                    "databases would be counted twice)");
+  }
+  // Both chunk lists are ascending and disjoint: merge them, refusing any
+  // overlap. The source's empty chunks (past a grown file's re-count
+  // point) hold no counts and are left out: one could fall inside a chunk
+  // of the other list. The target's stay, so that none of its checkpoint
+  // keys is left beyond the new list.
+  std::vector<ChunkRange> incoming;
+  for (const ChunkRange& c : r.chunks) {
+    if (c.begin < c.end) incoming.push_back(c);
+  }
+  std::vector<ChunkRange> chunks;
+  std::vector<std::string> holders;
+  size_t i = 0, j = 0;
+  auto overlap = [](const ChunkRange& a, const ChunkRange& b) {
+    return a.begin < a.end && b.begin < b.end && a.begin < b.end && b.begin < a.end;
+  };
+  while (i < have.chunks.size() || j < incoming.size()) {
+    if (i < have.chunks.size() && j < incoming.size() &&
+        overlap(have.chunks[i], incoming[j])) {
+      return Status::InvalidArgument(
+          r.path, "bytes " + Range(have.chunks[i]) + " of it are in " +
+                      f.holders[i] + " and bytes " + Range(incoming[j]) + " in " +
+                      holder + ": the same part of a file in two databases "
+                      "would be counted twice");
+    }
+    const bool take_have =
+        j == incoming.size() ||
+        (i < have.chunks.size() &&
+         std::pair(have.chunks[i].begin, have.chunks[i].end) <=
+             std::pair(incoming[j].begin, incoming[j].end));
+    if (take_have) {
+      chunks.push_back(have.chunks[i]);
+      holders.push_back(f.holders[i++]);
+    } else {
+      chunks.push_back(incoming[j++]);
+      holders.push_back(holder);
+    }
+  }
+  have.chunks = std::move(chunks);
+  f.holders = std::move(holders);
+  if (r.first_document) {
+    have.first_document = true;
+    f.first_document_holder = holder;
+  }
+  have.shard = ShardPlan();
+  f.changed = true;
+  return Status::OK();
+}
+
+void RecordUnion::AppendWrites(MetaWrites* meta) const {
+  for (const File& f : files_) {
+    if (!f.changed) continue;
+    meta->puts.emplace_back(SourceKey(f.record.id), EncodeSource(f.record));
+    // Every chunk is counted to its end: the checkpoint says so. The
+    // target's own chunks may have moved to other indexes; all are
+    // written, so none keeps a stale one.
+    for (uint64_t c = 0; c < f.record.chunks.size(); ++c) {
+      std::string end;
+      PutFixed64(&end, f.record.chunks[c].end);
+      meta->puts.emplace_back(CheckpointKey(f.record.id, c), std::move(end));
+    }
+  }
+}
+
+size_t RecordUnion::changed() const {
+  return static_cast<size_t>(std::count_if(files_.begin(), files_.end(),
+                                           [](const File& f) { return f.changed; }));
+}
+
+}  // namespace pretokdb
