@@ -75,8 +75,9 @@ struct IndexOptions {
   // crash loses at most this much work even when the table never fills.
   double checkpoint_interval_seconds = 60;
 
-  // Bytes read from a file at a time. Tests make it tiny to put every edge
-  // case on a buffer boundary; 0 derives it from memory_limit.
+  // Bytes read from a file at a time, and the size a stream's chunks are
+  // cut at. Tests make it tiny to put every edge case on a buffer or chunk
+  // boundary; 0 derives both from memory_limit.
   size_t read_buffer_size = 0;
 
   // Called for every event, from the thread where it happened (any worker

@@ -50,14 +50,14 @@ Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
       from, end, resume_point, progress);
 }
 
-Status ChunkCounter::CountStream(StreamInput* in,
+Status ChunkCounter::CountStream(uint64_t from, const StreamReadFn& read,
                                  const ResumePointFn& resume_point,
                                  const ProgressFn& progress) {
   return CountFrom(
-      [in](uint64_t, size_t n, char* dst, size_t* got) {
-        return in->Read(dst, n, got);
+      [&read](uint64_t, size_t n, char* dst, size_t* got) {
+        return read(dst, n, got);
       },
-      0, UINT64_MAX, resume_point, progress);
+      from, UINT64_MAX, resume_point, progress);
 }
 
 Status ChunkCounter::CountFrom(const ReadFn& read, uint64_t from,

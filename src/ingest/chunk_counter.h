@@ -32,7 +32,6 @@
 
 #include "count/count_table.h"
 #include "ingest/source_file.h"
-#include "ingest/stream_input.h"
 #include "ingest/special_tokens.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/status.h"
@@ -69,8 +68,14 @@ class ChunkCounter {
   Status Count(const SourceFile& file, uint64_t from, uint64_t end,
                const ResumePointFn& resume_point, const ProgressFn& progress);
 
-  // Counts a stream to its end (offsets count from its first byte).
-  Status CountStream(StreamInput* in, const ResumePointFn& resume_point,
+  // Reads *got <= n bytes into dst; fewer only at the end.
+  using StreamReadFn = std::function<Status(char* dst, size_t n, size_t* got)>;
+
+  // Counts what read gives until it ends, as the bytes of a stream from
+  // offset `from` on. REQUIRES: from is 0 or a chunk edge of the stream
+  // (ingest/stream_chunker.h), as for a chunk of a file.
+  Status CountStream(uint64_t from, const StreamReadFn& read,
+                     const ResumePointFn& resume_point,
                      const ProgressFn& progress);
 
  private:

@@ -103,6 +103,46 @@ Status FindCutFrom(const SourceFile& file, const TextRules& rules,
 
 }  // namespace
 
+size_t ChunkEdgeContext(const TextRules& rules) {
+  // IsChunkEdge reads max_length + kLookBehind bytes either side of a cut;
+  // a separator's start, max_length before its end, needs max_length more
+  // before it to be checked (SeparatorEdges).
+  return 2 * rules.specials->max_length() + 2 * kLookBehind;
+}
+
+size_t FindFirstChunkEdge(const TextRules& rules, std::string_view buf,
+                          size_t lo, size_t hi) {
+  constexpr size_t kNoEdge = std::string_view::npos;
+  lo = std::max<size_t>(lo, 1);  // the start of the text is no edge
+  hi = std::min(hi, buf.size());
+  if (lo >= hi) return kNoEdge;
+  size_t best = kNoEdge;
+  const size_t m = rules.specials->max_length();
+  for (size_t e : SeparatorEdges(rules, buf, lo > m ? lo - m : 0, hi - 1,
+                                 false)) {
+    if (e >= lo) {
+      best = e;
+      break;
+    }
+  }
+  // From kLookBehind bytes before lo, so that the character ending at lo is
+  // seen whole, as from any earlier start.
+  // The search reads the character at a cut whole, up to kLookBehind bytes
+  // past `stop`: a cut below stop is seen as in the whole text.
+  const size_t stop = std::min(hi, best);
+  const char* begin = buf.data();
+  const char* p = begin + (lo > kLookBehind ? lo - kLookBehind : 0);
+  const char* limit = begin + std::min(buf.size(), stop + kLookBehind);
+  const char* q;
+  while ((q = FindFirstSafeCut(p, limit, rules.cut_rule)) != nullptr) {
+    const size_t at = static_cast<size_t>(q - begin);
+    if (at >= stop) break;
+    if (at >= lo && IsChunkEdge(rules, buf, at)) return at;
+    p = q;
+  }
+  return best;
+}
+
 uint64_t ChunkTargetBytes(uint64_t total_bytes, int workers) {
   uint64_t target = total_bytes / (static_cast<uint64_t>(workers) * 8 + 1);
   return std::clamp(target, kMinChunk, kMaxChunk);

@@ -10,7 +10,9 @@
 #ifndef PRETOKDB_INGEST_CHUNK_PLANNER_H_
 #define PRETOKDB_INGEST_CHUNK_PLANNER_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "ingest/source_file.h"
@@ -35,6 +37,16 @@ Status PlanChunks(const SourceFile& file, const TextRules& rules,
 // point an appended file is counted again from (source_growth.h).
 Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
                          uint64_t lo, uint64_t hi, uint64_t* cut);
+
+// The first chunk edge q with lo <= q < hi in buf, placed as PlanChunks
+// places them (a safe cut or a separator's end that no special token
+// crosses), or npos if none. Which positions are edges depends on the bytes
+// alone: buf must hold ChunkEdgeContext(rules) bytes before lo and after
+// hi, or begin or end where the text does. Chunks of a stream are cut at
+// these edges (ingest/stream_chunker.h).
+size_t FindFirstChunkEdge(const TextRules& rules, std::string_view buf,
+                          size_t lo, size_t hi);
+size_t ChunkEdgeContext(const TextRules& rules);
 
 // The chunk size for a run: small enough that every worker gets several
 // chunks (so none idles while others work), big enough that planning and

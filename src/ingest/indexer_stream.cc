@@ -1,16 +1,22 @@
-// Indexer::RunStream: `pretok-db index -`. One worker counts the stream;
-// its spills are staged (ingest/staged_spills.h) and committed, with the
+// Indexer::RunStream: `pretok-db index -`. A reader thread cuts the stream
+// into chunks (ingest/stream_chunker.h) that the workers count; their
+// spills are staged (ingest/staged_spills.h) and committed, with the
 // stream's source record, in one commit at the end.
 
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <new>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
 #include "ingest/staged_spills.h"
+#include "ingest/stream_chunker.h"
 #include "ingest/stream_input.h"
 #include "ingest/worker.h"
 #include "pretokdb/indexer.h"
@@ -44,8 +50,15 @@ Status Indexer::RunStreamOnce(int fd) {
              "it; use replace or skip, or index a file");
   }
 
+  const int workers = options_.workers > 0
+                          ? options_.workers
+                          : std::max(1u, std::thread::hardware_concurrency());
+  // The reader's buffers come first; the workers share the rest. A test's
+  // small read_buffer_size makes small chunks too.
+  const StreamPoolPlan pool =
+      PlanStreamPool(options_.memory_limit, workers, options_.read_buffer_size);
   const MemoryPlan memory =
-      PlanMemory(options_.memory_limit, 1, options_.read_buffer_size);
+      PlanMemory(pool.memory_left, workers, options_.read_buffer_size);
   std::unique_ptr<RocksStore> store;
   bool new_db = false;
   PRETOKDB_RETURN_IF_ERROR(
@@ -77,12 +90,63 @@ Status Indexer::RunStreamOnce(int fd) {
                         options_.on_event,
                         &staged};
   StreamInput in(fd, "-");
-  Status result;
+  StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
+                        &stop_);
+  std::mutex error_mu;
+  Status first_error;    // of a worker, or the reader's
+  bool aborted = false;  // a worker or the reader stopped
+  auto record = [&](const Status& s) {
+    if (s.ok()) return;
+    std::lock_guard<std::mutex> lock(error_mu);
+    if (s.IsAborted()) {
+      aborted = true;
+    } else if (first_error.ok()) {
+      first_error = s;
+    }
+  };
   {
-    Worker worker(0, context);
-    result = worker.RunStream(&in, id);
-    if (result.ok()) result = worker.Spill();
+    std::thread reader([&] {
+      try {
+        record(chunker.Run());
+      } catch (const std::bad_alloc&) {
+        record(Status::IOError("-", "out of memory for the stream's reader "
+                                    "(try a smaller --memory-limit)"));
+        chunker.Cancel();
+      }
+    });
+    std::vector<std::thread> threads;
+    for (int w = 0; w < workers; ++w) {
+      threads.emplace_back([&, w] {
+        Status ws;
+        try {
+          Worker worker(w, context);
+          StreamChunker::Chunk* chunk = nullptr;
+          uint64_t begin = 0;
+          while (ws.ok() && chunker.Next(&chunk, &begin)) {
+            ws = worker.RunStream(
+                id, &in.name(), begin,
+                [&](char* dst, size_t n, size_t* got) {
+                  return chunker.Read(chunk, dst, n, got);
+                });
+            chunker.Release(chunk);
+          }
+          // Its last counts are staged like the others.
+          if (ws.ok()) ws = worker.Spill();
+        } catch (const std::bad_alloc&) {
+          ws = Status::IOError("-", "out of memory for a worker (try a "
+                                    "smaller --memory-limit or fewer "
+                                    "--workers)");
+        }
+        // Nobody reads on after a failed worker: the stream is lost anyway.
+        if (!ws.ok()) chunker.Cancel();
+        record(ws);
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    reader.join();
   }
+  Status result = first_error;
+  if (result.ok() && aborted) result = Status::Aborted("stopped");
   if (result.ok() && stop_.load()) result = Status::Aborted("stopped on request");
   if (result.ok()) {
     SourceRecord r;

@@ -30,4 +30,22 @@ MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
   return plan;
 }
 
+StreamPoolPlan PlanStreamPool(uint64_t memory_limit, int workers,
+                              size_t chunk_override) {
+  const uint64_t w = static_cast<uint64_t>(std::max(workers, 1));
+  const uint64_t usable = memory_limit > 2 * kFixedBytes
+                              ? memory_limit - kFixedBytes
+                              : memory_limit / 2;
+  StreamPoolPlan plan;
+  plan.buffers = static_cast<size_t>(2 * w + 2);
+  plan.chunk_bytes =
+      chunk_override != 0
+          ? chunk_override
+          : std::clamp<uint64_t>(usable / 8 / plan.buffers, 64 << 10, 4 << 20);
+  const uint64_t pool = uint64_t{plan.buffers} * plan.chunk_bytes;
+  plan.memory_left = memory_limit > 2 * pool ? memory_limit - pool
+                                             : memory_limit / 2;
+  return plan;
+}
+
 }  // namespace pretokdb

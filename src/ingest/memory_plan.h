@@ -38,6 +38,20 @@ inline constexpr uint64_t kFixedBytes = 24 << 20;
 MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
                       size_t read_buffer_override);
 
+// A stream's reader (ingest/stream_chunker.h) holds `buffers` buffers of
+// about chunk_bytes each, 2 per worker and 2 more (one filling, one
+// queued): they are taken from the limit first, an eighth of it at most,
+// and PlanMemory divides memory_left. chunk_override (tests) fixes
+// chunk_bytes.
+struct StreamPoolPlan {
+  size_t chunk_bytes;
+  size_t buffers;
+  uint64_t memory_left;
+};
+
+StreamPoolPlan PlanStreamPool(uint64_t memory_limit, int workers,
+                              size_t chunk_override);
+
 }  // namespace pretokdb
 
 #endif  // PRETOKDB_INGEST_MEMORY_PLAN_H_

@@ -20,10 +20,14 @@ StagedSpills::~StagedSpills() {
 Status StagedSpills::Spill(const CountSource& counts, const MetaWrites& meta,
                            uint64_t* bytes) {
   *bytes = 0;
-  for (const auto& [key, n] : meta.stats) stats_[key] += n;
-  if (counts.size() == 0) return Status::OK();
   std::string run;
-  PRETOKDB_RETURN_IF_ERROR(store_->WriteRun(counts, &run, bytes));
+  // Runs are written at once by several workers; their names are unique.
+  if (counts.size() > 0) {
+    PRETOKDB_RETURN_IF_ERROR(store_->WriteRun(counts, &run, bytes));
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [key, n] : meta.stats) stats_[key] += n;
+  if (run.empty()) return Status::OK();
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(run);
   return Compact();
@@ -42,6 +46,7 @@ Status StagedSpills::Compact() {
 }
 
 Status StagedSpills::Commit(const MetaWrites& meta) {
+  std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::string> runs;
   for (const auto& level : levels_) runs.insert(runs.end(), level.begin(), level.end());
   levels_.clear();

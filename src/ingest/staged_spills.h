@@ -9,13 +9,15 @@
 // stats in one atomic commit. If the process dies first, RocksStore::Open()
 // deletes the runs it finds: the database is as it was before the stream.
 //
-// Not thread-safe: a stream is counted by one worker.
+// Thread-safe: the workers of a stream spill at once (Commit() is called
+// alone, after them).
 
 #ifndef PRETOKDB_INGEST_STAGED_SPILLS_H_
 #define PRETOKDB_INGEST_STAGED_SPILLS_H_
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,10 +41,11 @@ class StagedSpills : public SpillSink {
 
  private:
   // Merges the runs of a level into one run of the next while a level is
-  // full.
+  // full. REQUIRES: mu_ held.
   Status Compact();
 
   RocksStore* const store_;
+  std::mutex mu_;  // guards levels_ and stats_
   // levels_[i]: runs made of about 8^i spills.
   std::vector<std::vector<std::string>> levels_;
   std::map<std::string, uint64_t> stats_;

@@ -44,15 +44,25 @@ Status Worker::Run(const ChunkTask& task) {
   return Status::OK();
 }
 
-Status Worker::RunStream(StreamInput* in, uint64_t source_id) {
-  pending_.push_back(Checkpoint{source_id, 0, 0, &in->name(), false});
+Status Worker::RunStream(uint64_t source_id, const std::string* name,
+                         uint64_t from,
+                         const ChunkCounter::StreamReadFn& read) {
+  pending_.push_back(Checkpoint{source_id, 0, from, name, false});
+  uint64_t end = from;
   Status s = counter_.CountStream(
-      in, [this](uint64_t offset) { return AtResumePoint(offset); },
+      from,
+      [&](char* dst, size_t n, size_t* got) {
+        *got = 0;
+        Status rs = read(dst, n, got);
+        end += *got;
+        return rs;
+      },
+      [this](uint64_t offset) { return AtResumePoint(offset); },
       [this](uint64_t bytes) {
         context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
       });
   if (!s.ok()) return s;
-  pending_.back().offset = in->bytes_read();
+  pending_.back().offset = end;
   pending_.back().complete = true;
   return Status::OK();
 }

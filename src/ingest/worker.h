@@ -24,7 +24,6 @@
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/source_file.h"
-#include "ingest/stream_input.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/options.h"
 #include "pretokdb/status.h"
@@ -75,9 +74,12 @@ class Worker {
   // spill that commits what was counted).
   Status Run(const ChunkTask& task);
 
-  // Counts a whole stream as source `source_id` (ingest/staged_spills.h:
-  // the sink sees its spills). Returns Aborted if asked to stop.
-  Status RunStream(StreamInput* in, uint64_t source_id);
+  // Counts a chunk of a stream, the bytes `read` gives from offset `from`
+  // on, as source `source_id` named *name (ingest/stream_chunker.h; the
+  // sink sees the spills, ingest/staged_spills.h). Returns Aborted if asked
+  // to stop.
+  Status RunStream(uint64_t source_id, const std::string* name, uint64_t from,
+                   const ChunkCounter::StreamReadFn& read);
 
   // Commits the table and pending checkpoints (nothing if there are none).
   Status Spill();

@@ -3,8 +3,10 @@
 
 A stream cannot be read again, so its counts are committed in one piece at
 its end: stopped (SIGINT) or killed (SIGKILL) before, nothing of it is
-counted, the database is as it was, and the next run works. Also: `-` with
-files is refused, strict UTF-8 is refused for a stream, an empty stream.
+counted, the database is as it was, and the next run works. Several
+workers count a stream at once, exactly as they count the same bytes in a
+file. Also: `-` with files is refused, strict UTF-8 is refused for a
+stream, an empty stream.
 """
 import json
 import os
@@ -46,12 +48,17 @@ class Stream:
         with open(self.web, "rb") as f:
             data = f.read()
         ref = hex_export(self.refs.file(self.web).counts)
-        for limit in ("64K", "1G"):
-            db = self.tmp.join("exact-" + limit)
-            rc, err = self.feed(db, data, "--memory-limit", limit)
-            self.rep.check("stdin, --memory-limit %s: exit 0" % limit, rc == 0, err.decode())
-            self.rep.check("stdin, --memory-limit %s: export == reference" % limit,
-                           self.export(db) == ref)
+        for workers in ("1", "2"):
+            for limit in ("64K", "1G"):
+                what = "stdin, --workers %s --memory-limit %s" % (workers, limit)
+                db = self.tmp.join("exact-%s-%s" % (workers, limit))
+                rc, err = self.feed(db, data, "--workers", workers, "--memory-limit", limit)
+                self.rep.check(what + ": exit 0", rc == 0, err.decode())
+                self.rep.check(what + ": export == reference", self.export(db) == ref)
+                st = self.stats_json(db)
+                if limit == "64K":
+                    self.rep.check(what + ": spilled", st is not None and st["spills"] > 1,
+                                   str(st and st["spills"]))
         st = self.stats_json(db)
         self.rep.check("stats lists the stream as '-' with its size",
                        st is not None and [f["path"] for f in st["files"]] == ["-"]
@@ -65,6 +72,35 @@ class Stream:
         both = self.refs.files([self.stories, self.web])
         self.rep.check("file then stream: export == reference of both",
                        rc == 0 and self.export(db) == hex_export(both.counts), err.decode())
+
+    def like_a_file(self):
+        """Ill-formed UTF-8 dropped (skip) or replaced, two workers, many
+        spills: the stream's export and stats are the file's."""
+        adv = os.path.join(self.a.corpus, "samples", "adversarial-256K.bin")
+        with open(adv, "rb") as f:
+            data = f.read()
+        with open(self.web, "rb") as f:
+            data += f.read(300000)
+        path = self.tmp.join("like-a-file.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        keys = ("documents", "pretokens", "distinct_pretokens", "invalid_utf8_replaced",
+                "skipped_stretches", "skipped_bytes")
+        for policy in ("skip", "replace"):
+            fdb = self.tmp.join("file-" + policy)
+            r = self.run.run("index", "--quiet", "--db", fdb, "--invalid-utf8", policy, path)
+            self.rep.check(policy + ": file indexed", r.ok, r.describe())
+            sdb = self.tmp.join("stream-" + policy)
+            rc, err = self.feed(sdb, data, "--invalid-utf8", policy, "--workers", "2",
+                                "--memory-limit", "64K")
+            fst, sst = self.stats_json(fdb), self.stats_json(sdb)
+            self.rep.check(policy + ": 2 workers, stream export == file export",
+                           rc == 0 and self.export(sdb) == self.export(fdb), err.decode())
+            self.rep.check(policy + ": stream stats == file stats",
+                           fst is not None and sst is not None
+                           and all(fst.get(k) == sst.get(k) for k in keys),
+                           "%s / %s" % ({k: fst and fst.get(k) for k in keys},
+                                        {k: sst and sst.get(k) for k in keys}))
 
     def interrupted(self, sig):
         name = signal.Signals(sig).name
@@ -122,13 +158,14 @@ class Stream:
                        rc == 0 and st is not None and st["pretokens"] == 0
                        and [f["size"] for f in st["files"]] == [0], str(st))
         rc, err = self.feed(self.tmp.join("skip"), b"ab\xffcd <|endof\xfftext|> x",
-                            "--invalid-utf8", "skip")
+                            "--invalid-utf8", "skip", "--workers", "2")
         self.rep.check("stream with --invalid-utf8 skip: dropped bytes join",
                        rc == 0 and self.export(self.tmp.join("skip")) ==
                        hex_export({b"abcd": 1, b" ": 1, b" x": 1}), err.decode())
 
     def main(self):
         self.exact()
+        self.like_a_file()
         self.interrupted(signal.SIGINT)
         self.interrupted(signal.SIGKILL)
         self.refused()
