@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
@@ -19,6 +21,20 @@ bool HasPrefix(std::string_view s, std::string_view prefix) {
 }
 
 }  // namespace
+
+std::string EncodeMerged(const MergedRecord& m) { return m.digest + "\t" + m.path; }
+
+MergedRecord DecodeMerged(std::string_view value) {
+  MergedRecord m;
+  const size_t tab = value.find('\t');
+  if (tab == std::string_view::npos) {
+    m.path = std::string(value);
+  } else {
+    m.digest = std::string(value.substr(0, tab));
+    m.path = std::string(value.substr(tab + 1));
+  }
+  return m;
+}
 
 Status CheckNotBeingWritten(const std::string& path) {
   // RocksDB locks a database it opens for writing with an fcntl(F_SETLK)
@@ -78,10 +94,29 @@ Status ReadDatabaseState(DatabaseState* state) {
   state->merged.clear();
   state->stats.clear();
   std::unique_ptr<StoreIterator> it = store.NewMetaIterator();
+  XXH3_state_t* digest = XXH3_createState();
+  XXH3_64bits_reset(digest);
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    // Not the time: a run with nothing to do adds to it, and changes
+    // nothing that a merge would take.
+    if (it->key() == kStatElapsedMs) continue;
+    std::string sizes;
+    PutFixed64(&sizes, it->key().size());
+    PutFixed64(&sizes, it->value().size());
+    XXH3_64bits_update(digest, sizes.data(), sizes.size());
+    XXH3_64bits_update(digest, it->key().data(), it->key().size());
+    XXH3_64bits_update(digest, it->value().data(), it->value().size());
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx",
+                static_cast<unsigned long long>(XXH3_64bits_digest(digest)));
+  XXH3_freeState(digest);
+  state->digest = hex;
+  PRETOKDB_RETURN_IF_ERROR(it->status());
   for (it->Seek(kMergedPrefix); it->Valid() && HasPrefix(it->key(), kMergedPrefix);
        it->Next()) {
     std::string_view id = it->key().substr(kMergedPrefix.size());
-    state->merged.emplace(std::string(id), std::string(it->value()));
+    state->merged.emplace(std::string(id), DecodeMerged(it->value()));
   }
   PRETOKDB_RETURN_IF_ERROR(it->status());
   for (it->Seek(kStatPrefix); it->Valid() && HasPrefix(it->key(), kStatPrefix);

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -18,15 +19,30 @@
 
 namespace pretokdb {
 
+// What a target records of a database merged into it: the value of its
+// "merged/<identity>" key, "<digest>\t<path>".
+struct MergedRecord {
+  std::string digest;  // DatabaseState::digest, when it was merged
+  std::string path;    // absolute, as it was then (for messages)
+};
+std::string EncodeMerged(const MergedRecord& m);
+MergedRecord DecodeMerged(std::string_view value);
+
 struct DatabaseState {
   std::string path;  // as given, for messages
   std::unique_ptr<RocksStore> store;
   bool has_config = false;  // false: an empty database (nothing committed)
   DbConfig config;
   std::string identity;
+  // A digest of everything the meta column family holds (records,
+  // checkpoints, stats but the elapsed time, merges): it changes whenever
+  // the database's counts do
+  // (every commit writes meta records), so a database merged before can be
+  // told from the same database grown since.
+  std::string digest;
   // Identities of the databases merged into this one (transitively) ->
-  // the path each was merged from.
-  std::map<std::string, std::string> merged;
+  // what was recorded of each (MergedRecord).
+  std::map<std::string, MergedRecord> merged;
   std::vector<SourceRecord> records;
   std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
   std::map<std::string, uint64_t> stats;  // "stat/..." -> value

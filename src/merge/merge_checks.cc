@@ -92,7 +92,9 @@ Status CheckSourcesDistinct(const std::vector<const DatabaseState*>& sources) {
                        via + " (its counts would be added twice)");
     };
     PRETOKDB_RETURN_IF_ERROR(claim(s->identity, s->path));
-    for (const auto& [id, from] : s->merged) PRETOKDB_RETURN_IF_ERROR(claim(id, from));
+    for (const auto& [id, from] : s->merged) {
+      PRETOKDB_RETURN_IF_ERROR(claim(id, from.path));
+    }
   }
   return Status::OK();
 }
@@ -106,7 +108,22 @@ Status CheckAgainstTarget(const std::vector<const DatabaseState*>& sources,
       return Status::InvalidArgument(
           s->path, "is the target " + target.path + " itself (or a copy of it)");
     }
-    (target.merged.count(s->identity) != 0 ? merged : fresh).push_back(s);
+    auto known = target.merged.find(s->identity);
+    if (known == target.merged.end()) {
+      fresh.push_back(s);
+    } else if (known->second.digest == s->digest) {
+      merged.push_back(s);
+    } else {
+      // Merged before, and written since (indexed into, or merged into):
+      // merging it again would add its old counts twice, and leaving it
+      // out would lose the new ones.
+      return Status::InvalidArgument(
+          s->path, "was merged into " + target.path +
+                       " before and has changed since (indexed or merged "
+                       "into): its old counts are there and its new ones "
+                       "cannot be told apart; merge the sources into a new "
+                       "target instead");
+    }
   }
   if (fresh.empty()) {
     *all_merged = true;
@@ -130,7 +147,7 @@ Status CheckAgainstTarget(const std::vector<const DatabaseState*>& sources,
       }
       if (target.merged.count(id) != 0) {
         return Status::InvalidArgument(
-            s->path, "holds " + from + ", which " + target.path +
+            s->path, "holds " + from.path + ", which " + target.path +
                          " holds already (merged into both): its counts would "
                          "be added twice");
       }

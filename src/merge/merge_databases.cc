@@ -148,9 +148,10 @@ Status MergeDatabases(const std::string& target,
   if (!into.has_config) meta.puts.emplace_back(kConfigKey, EncodeConfig(states[0].config));
   records.AppendWrites(&meta);
   for (const DatabaseState* s : source_states) {
-    meta.puts.emplace_back(std::string(kMergedPrefix) + s->identity, Absolute(s->path));
+    meta.puts.emplace_back(std::string(kMergedPrefix) + s->identity,
+                           EncodeMerged(MergedRecord{s->digest, Absolute(s->path)}));
     for (const auto& [id, from] : s->merged) {
-      meta.puts.emplace_back(std::string(kMergedPrefix) + id, from);
+      meta.puts.emplace_back(std::string(kMergedPrefix) + id, EncodeMerged(from));
     }
     for (const auto& [key, value] : s->stats) meta.stats.emplace_back(key, value);
   }

@@ -7,11 +7,11 @@
 //                                 written in the same WriteBatch as the
 //                                 counts of the bytes before it
 //   "stat/<name>"                 fixed64, merged by addition (see StatKey)
-//   "merged/" identity            the path a database with that identity
-//                                 (DB::GetDbIdentity) was merged from, as
-//                                 given then: one key per database merged
-//                                 into this one, directly or through
-//                                 another merge (merge/merge_databases.cc)
+//   "merged/" identity            "<digest>\t<path>": one key per database
+//                                 (DB::GetDbIdentity) merged into this one,
+//                                 directly or through another merge: a
+//                                 digest of its meta records then, and its
+//                                 absolute path (merge/database_state.h)
 //
 // Records are a version varint followed by fields (varints and
 // length-prefixed strings), so that later versions can add fields.

@@ -151,6 +151,16 @@ TEST_F(MergeTest, RerunIsANoOpAndPartialRerunIsRefused) {
   EXPECT_EQ(Read(m).counts, before.counts);
   ASSERT_TRUE(Merge(m, {b}).ok());
   ExpectSame(Read(m), Read(Index("ab", {files_[0], files_[1]})));
+
+  // Indexing what a holds again changes nothing: still merged.
+  Index("a", {files_[0]});
+  ASSERT_TRUE(Merge(m, {a}, &result).ok());
+  EXPECT_TRUE(result.already_merged);
+  // a grows after its merge: its new counts cannot be told from the old.
+  Index("a", {files_[0], files_[2]});
+  s = Merge(m, {a});
+  EXPECT_TRUE(s.IsInvalidArgument());
+  EXPECT_NE(s.message().find("changed since"), std::string::npos) << s.message();
 }
 
 TEST_F(MergeTest, GrowsAnExistingDatabaseAndMergesOfMergesAgree) {
