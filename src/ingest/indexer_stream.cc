@@ -114,12 +114,18 @@ Status Indexer::RunStreamOnce(int fd) {
         chunker.Cancel();
       }
     });
+    // Each worker's last table is sorted in its thread, and all are staged
+    // as one run after them (StagedSpills::SpillLast).
+    std::vector<std::unique_ptr<Worker>> pool_workers(workers);
+    std::vector<MetaWrites> last_meta(workers);
+    std::vector<char> has_last(workers, 0);
     std::vector<std::thread> threads;
     for (int w = 0; w < workers; ++w) {
       threads.emplace_back([&, w] {
         Status ws;
         try {
-          Worker worker(w, context);
+          pool_workers[w] = std::make_unique<Worker>(w, context);
+          Worker& worker = *pool_workers[w];
           StreamChunker::Chunk* chunk = nullptr;
           uint64_t begin = 0;
           while (ws.ok() && chunker.Next(&chunk, &begin)) {
@@ -130,8 +136,7 @@ Status Indexer::RunStreamOnce(int fd) {
                 });
             chunker.Release(chunk);
           }
-          // Its last counts are staged like the others.
-          if (ws.ok()) ws = worker.Spill();
+          if (ws.ok()) has_last[w] = worker.PrepareSpill(&last_meta[w]);
         } catch (const std::bad_alloc&) {
           ws = Status::IOError("-", "out of memory for a worker (try a "
                                     "smaller --memory-limit or fewer "
@@ -144,6 +149,21 @@ Status Indexer::RunStreamOnce(int fd) {
     }
     for (std::thread& t : threads) t.join();
     reader.join();
+    std::vector<Worker*> last;
+    std::vector<MetaWrites> metas;
+    for (int w = 0; w < workers; ++w) {
+      if (!has_last[w]) continue;
+      last.push_back(pool_workers[w].get());
+      metas.push_back(std::move(last_meta[w]));
+    }
+    if (first_error.ok() && !aborted && !last.empty()) {
+      try {
+        record(staged.SpillLast(last, metas));
+      } catch (const std::bad_alloc&) {
+        record(Status::IOError("-", "out of memory for the last spill (try "
+                                    "a smaller --memory-limit)"));
+      }
+    }
   }
   Status result = first_error;
   if (result.ok() && aborted) result = Status::Aborted("stopped");

@@ -1,6 +1,9 @@
 #include "ingest/staged_spills.h"
 
+#include "ingest/table_count_source.h"
+
 #include <filesystem>
+#include <memory>
 #include <system_error>
 
 namespace pretokdb {
@@ -31,6 +34,35 @@ Status StagedSpills::Spill(const CountSource& counts, const MetaWrites& meta,
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(run);
   return Compact();
+}
+
+Status StagedSpills::SpillLast(const std::vector<Worker*>& workers,
+                               const std::vector<MetaWrites>& metas) {
+  std::vector<std::unique_ptr<TableCountSource>> tables;
+  std::vector<CountRange> ranges;
+  for (Worker* w : workers) {
+    if (w->table().empty()) continue;
+    tables.push_back(std::make_unique<TableCountSource>(w->table()));
+    ranges.push_back(CountRange{tables.back().get(), 0, tables.back()->size()});
+  }
+  std::string run;
+  uint64_t bytes = 0;
+  if (!ranges.empty()) {
+    PRETOKDB_RETURN_IF_ERROR(store_->WriteMergedRun(ranges, &run, &bytes));
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const MetaWrites& m : metas) {
+      for (const auto& [key, n] : m.stats) stats_[key] += n;
+    }
+    if (!run.empty()) {
+      if (levels_.empty()) levels_.emplace_back();
+      levels_[0].push_back(run);
+      PRETOKDB_RETURN_IF_ERROR(Compact());
+    }
+  }
+  for (Worker* w : workers) w->SpillCommitted(bytes / workers.size());
+  return Status::OK();
 }
 
 Status StagedSpills::Compact() {

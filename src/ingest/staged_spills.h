@@ -36,6 +36,13 @@ class StagedSpills : public SpillSink {
   Status Spill(const CountSource& counts, const MetaWrites& meta,
                uint64_t* bytes) override;
 
+  // Stages the last tables of several workers, each after its
+  // PrepareSpill() gave *metas[i], merged into one run (as FinalSpill
+  // merges a file run's: a pretoken in several tables is written once),
+  // then tells each worker SpillCommitted().
+  Status SpillLast(const std::vector<Worker*>& workers,
+                   const std::vector<MetaWrites>& metas);
+
   // Commits every staged count, the stats gathered and `meta`, at once.
   Status Commit(const MetaWrites& meta);
 
