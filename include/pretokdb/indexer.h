@@ -14,7 +14,8 @@
 //
 // A database remembers its configuration (pattern, special tokens, UTF-8
 // policy); Run() with another configuration fails with InvalidArgument. A
-// file is known by its absolute path and a fingerprint of its content;
+// file is known by its key (its absolute path, or its path relative to
+// IndexOptions::root; InputKey) and a fingerprint of its content;
 // indexing an unchanged file again does nothing, a file that grew by
 // appending is counted from where it was cut (the counts become those of
 // the grown file), and a file that changed otherwise is refused.
@@ -95,6 +96,14 @@ class Indexer {
   std::atomic<bool> up_to_date_{false};
   bool growth_deferred_ = false;  // RunOnce() left a grown file for later
 };
+
+// The key a file given as `path` is known by in a database indexed with
+// IndexOptions::root = root: its absolute path if root is empty, else its
+// path relative to root (lexically normal, no ".."), found through the
+// resolved (symlink-free) paths of both, or failing that their lexical
+// absolute forms. InvalidArgument if path does not lie under root.
+Status InputKey(const std::string& root, const std::string& path,
+                std::string* key);
 
 }  // namespace pretokdb
 

@@ -80,6 +80,23 @@ struct IndexOptions {
   // boundary; 0 derives both from memory_limit.
   size_t read_buffer_size = 0;
 
+  // The directory inputs are known by: with one, a file's key in the
+  // database is its path relative to it (so databases made on machines
+  // that mount the same files at different places agree on them, and
+  // merge); every input must lie under it. Empty: keys are absolute paths.
+  std::string root;
+
+  // Index only shard shard_index of shard_count (0 <= index < count): the
+  // part of the inputs the shard split gives it (README, "Shards";
+  // src/ingest/shard_split.h). N machines given the same files, the same
+  // --root and configuration, and shards 0..N-1, index every byte once
+  // between them. 0: not sharded, every byte.
+  uint64_t shard_count = 0;
+  uint64_t shard_index = 0;
+  // The split's unit: 64 MiB. Tests make it small; the databases of one
+  // split must all use the same.
+  uint64_t shard_unit_bytes = uint64_t{64} << 20;
+
   // Called for every event, from the thread where it happened (any worker
   // thread): it must be thread-safe and quick.
   std::function<void(const IndexEvent&)> on_event;

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 #include <new>
 #include <nlohmann/json.hpp>
@@ -115,8 +116,32 @@ struct IndexArgs {
   std::string memory_limit;
   bool quiet = false;
   std::string log;
+  std::string shard;       // "K/N"
+  std::string root;
+  std::string shard_unit;  // tests only: the split's unit, a size
   std::vector<std::string> files;
 };
+
+// "K/N" with 0 <= K < N, both whole numbers; "" if it is one, else what is
+// wrong.
+std::string ParseShard(const std::string& v, uint64_t* k, uint64_t* n) {
+  const size_t slash = v.find('/');
+  auto number = [](std::string_view t, uint64_t* out) {
+    auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
+    return !t.empty() && ec == std::errc() && end == t.data() + t.size();
+  };
+  if (slash == std::string::npos ||
+      !number(std::string_view(v).substr(0, slash), k) ||
+      !number(std::string_view(v).substr(slash + 1), n) || *n < 1 || *k >= *n) {
+    return "'" + v + "' is not K/N with whole numbers 0 <= K < N (e.g. 0/4 .. 3/4)";
+  }
+  return "";
+}
+
+int Usage(const std::string& message) {
+  std::fprintf(stderr, "pretok-db: error: %s (see --help)\n", message.c_str());
+  return kExitUsage;
+}
 
 int RunIndex(const IndexArgs& args) {
   IndexOptions options;
@@ -172,6 +197,35 @@ int RunIndex(const IndexArgs& args) {
       std::find(args.files.begin(), args.files.end(), "-") != args.files.end();
   if (stream && args.files.size() > 1) {
     return Fail("-: standard input is indexed alone, not with files, in a run");
+  }
+  if (!args.shard.empty()) {
+    if (std::string e = ParseShard(args.shard, &options.shard_index, &options.shard_count);
+        !e.empty()) {
+      return Usage("--shard: " + e);
+    }
+    if (stream) {
+      return Usage("--shard: standard input cannot be split into shards; index it "
+                   "without --shard");
+    }
+  }
+  if (!args.shard_unit.empty()) {
+    if (!ParseSize(args.shard_unit, &options.shard_unit_bytes) ||
+        options.shard_unit_bytes == 0) {
+      return Usage("--shard-unit: '" + args.shard_unit + "' is not a size of at least 1 byte");
+    }
+  }
+  if (!args.root.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(args.root, ec)) {
+      return Usage("--root: " + args.root + " is not a directory");
+    }
+    options.root = args.root;
+    if (!stream) {
+      for (const std::string& f : args.files) {
+        std::string key;
+        if (Status ks = InputKey(args.root, f, &key); !ks.ok()) return Usage(ks.message());
+      }
+    }
   }
 
   std::FILE* log = nullptr;
@@ -455,6 +509,14 @@ int RunCommandLine(int argc, char** argv) {
       ->check(CLI::Validator(MemoryLimitError, "SIZE"));
   index_cmd->add_flag("--quiet", index.quiet, "No progress output");
   index_cmd->add_option("--log", index.log, "Append one JSON line per event to this file");
+  index_cmd->add_option("--shard", index.shard,
+                        "K/N: index only the K-th of N parts of the FILEs (0 <= K < N; "
+                        "N machines, same FILEs and options, K = 0..N-1; see README)");
+  index_cmd->add_option("--root", index.root,
+                        "Know FILEs by their paths relative to this directory (they must "
+                        "lie under it), so databases of other mount points merge");
+  // Tests only: the shard split's unit (default 64M); hidden from --help.
+  index_cmd->add_option("--shard-unit", index.shard_unit, "")->group("");
   index_cmd->add_option("FILE", index.files, "Input files")->required();
 
   std::string db = "pretok.db";

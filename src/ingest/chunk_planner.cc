@@ -52,14 +52,17 @@ std::vector<size_t> SeparatorEdges(const TextRules& rules, std::string_view buf,
   return edges;
 }
 
-// Finds the first safe cut at or after `from`, or returns file.size().
-Status FindCutFrom(const SourceFile& file, const TextRules& rules,
-                   uint64_t from, uint64_t* cut) {
-  const uint64_t size = file.size();
+}  // namespace
+
+Status FindFirstCutFrom(const SourceFile& file, const TextRules& rules,
+                        uint64_t from, uint64_t bound, uint64_t size,
+                        uint64_t* cut) {
+  size = std::min(size, file.size());
+  bound = std::min(bound, size);
   const size_t margin = rules.specials->max_length() + kLookBehind;
   std::string buf;
   uint64_t at = from;
-  while (at < size) {
+  while (at < bound) {
     // Window [start, end): a little before `at` to see the character that
     // precedes a cut, and `margin` after to see special tokens crossing it.
     uint64_t start = at >= kLookBehind + margin ? at - kLookBehind - margin : 0;
@@ -81,11 +84,15 @@ Status FindCutFrom(const SourceFile& file, const TextRules& rules,
     for (;;) {
       const char* q = FindFirstSafeCut(p, limit, rules.cut_rule);
       if (sep != 0 && (q == nullptr || static_cast<size_t>(q - begin) > sep)) {
-        *cut = start + sep;
+        *cut = std::min(start + sep, bound);
         return Status::OK();
       }
       if (q == nullptr) break;
       const uint64_t offset = start + (q - begin);
+      if (offset >= bound) {  // cuts come in order: none below bound
+        *cut = bound;
+        return Status::OK();
+      }
       // A cut too close to the window's end cannot be checked for special
       // tokens crossing it; the next window sees it with context.
       if (end < size && static_cast<size_t>(limit - q) < margin) break;
@@ -97,11 +104,9 @@ Status FindCutFrom(const SourceFile& file, const TextRules& rules,
     }
     at = end > at + margin ? end - margin : end;
   }
-  *cut = size;
+  *cut = bound;
   return Status::OK();
 }
-
-}  // namespace
 
 size_t ChunkEdgeContext(const TextRules& rules) {
   // IsChunkEdge reads max_length + kLookBehind bytes either side of a cut;
@@ -152,16 +157,23 @@ Status PlanChunks(const SourceFile& file, const TextRules& rules,
                   uint64_t target_bytes, std::vector<ChunkRange>* chunks,
                   int workers, uint64_t from) {
   chunks->clear();
-  const uint64_t size = file.size();
+  return PlanRange(file, rules, target_bytes, workers,
+                   ChunkRange{from, file.size()}, file.size(), chunks);
+}
+
+Status PlanRange(const SourceFile& file, const TextRules& rules,
+                 uint64_t target_bytes, int workers, ChunkRange range,
+                 uint64_t size, std::vector<ChunkRange>* chunks) {
   const uint64_t share = 2 * static_cast<uint64_t>(std::max(workers, 1));
-  uint64_t begin = from;
-  while (begin < size) {
-    const uint64_t rest = size - begin;
+  uint64_t begin = range.begin;
+  while (begin < range.end) {
+    const uint64_t rest = range.end - begin;
     const uint64_t want =
         std::min(target_bytes, std::max(kMinChunk, rest / share));
-    uint64_t cut = size;
+    uint64_t cut = range.end;
     if (rest > want + want / 2) {
-      PRETOKDB_RETURN_IF_ERROR(FindCutFrom(file, rules, begin + want, &cut));
+      PRETOKDB_RETURN_IF_ERROR(FindFirstCutFrom(file, rules, begin + want,
+                                                range.end, size, &cut));
     }
     chunks->push_back(ChunkRange{begin, cut});
     begin = cut;

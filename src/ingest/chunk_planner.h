@@ -33,6 +33,20 @@ Status PlanChunks(const SourceFile& file, const TextRules& rules,
                   uint64_t target_bytes, std::vector<ChunkRange>* chunks,
                   int workers = 1, uint64_t from = 0);
 
+// Appends to chunks the plan of range (its edges cuts, range.end <= size),
+// as PlanChunks plans the rest of a file, in a file taken to end at size
+// (<= file.size(): the extent a database knows of it).
+Status PlanRange(const SourceFile& file, const TextRules& rules,
+                 uint64_t target_bytes, int workers, ChunkRange range,
+                 uint64_t size, std::vector<ChunkRange>* chunks);
+
+// The first cut of file at or after `from` and below bound, or bound if
+// none, in the file taken to end at size (no byte at or after size is
+// read: the answer is the same however much was appended after size).
+Status FindFirstCutFrom(const SourceFile& file, const TextRules& rules,
+                        uint64_t from, uint64_t bound, uint64_t size,
+                        uint64_t* cut);
+
 // The last cut in [lo, hi) of file (hi <= file.size()), or lo if none: the
 // point an appended file is counted again from (source_growth.h).
 Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,

@@ -33,16 +33,19 @@
 
 #include "ingest/chunk_planner.h"
 #include "ingest/final_spill.h"
+#include "ingest/index_plan.h"
 #include "ingest/memory_plan.h"
 #include "ingest/moved_source.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
+#include "ingest/shard_split.h"
 #include "ingest/source_file.h"
 #include "ingest/source_growth.h"
 #include "ingest/special_tokens.h"
 #include "ingest/text_rules.h"
 #include "ingest/utf8_check.h"
 #include "ingest/worker.h"
+#include "store/byte_ranges.h"
 #include "store/coding.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
@@ -110,19 +113,29 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   const DbConfig& config = setup.config;
   const TextRules& rules = *setup.rules;
 
-  // 1. Inputs, before the database.
+  // 1. Inputs, before the database, each with its key (InputKey).
+  const bool sharded = options_.shard_count > 0;
+  if (sharded && options_.shard_index >= options_.shard_count) {
+    return Status::InvalidArgument(
+        "--shard", "K/N needs 0 <= K < N, not " +
+                       std::to_string(options_.shard_index) + "/" +
+                       std::to_string(options_.shard_count));
+  }
+  const bool relative = !options_.root.empty();
   std::vector<std::unique_ptr<SourceFile>> files;
+  std::vector<std::string> keys;
   std::vector<uint64_t> fingerprints;
   for (const std::string& path : paths) {
     std::unique_ptr<SourceFile> file;
     PRETOKDB_RETURN_IF_ERROR(SourceFile::Open(path, &file));
-    bool duplicate = false;
-    for (const auto& f : files) duplicate |= f->path() == file->path();
-    if (duplicate) continue;
+    std::string key;
+    PRETOKDB_RETURN_IF_ERROR(InputKey(options_.root, path, &key));
+    if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
     uint64_t fp;
     PRETOKDB_RETURN_IF_ERROR(file->Fingerprint(&fp));
     fingerprints.push_back(fp);
     files.push_back(std::move(file));
+    keys.push_back(std::move(key));
   }
 
   // Strict UTF-8 reads whole files: into a new database, before it is
@@ -146,13 +159,31 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));
   }
   uint64_t next_id = 1;
-  for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
+  for (const SourceRecord& r : known) {
+    next_id = std::max(next_id, r.id + 1);
+    // A database keys all its files one way: an input keyed the other way
+    // would not be recognised, and would be counted twice.
+    if (r.path != "-" && r.relative != relative) {
+      return Status::InvalidArgument(
+          db_path_, r.relative
+                        ? "keys its files relative to a --root directory; "
+                          "index into it with --root"
+                        : "keys its files by absolute path; index into it "
+                          "without --root (or into another --db)");
+    }
+  }
 
   // Inputs that are known sources moved (moved_source.h) take over their
   // records: the new paths are committed first, then matched as any path.
+  // Keys relative to a --root are not moved (a move under the root would
+  // need the key rewritten relative to it; see moved_source.h).
   std::vector<MovedSource> moved;
-  PRETOKDB_RETURN_IF_ERROR(FindMovedSources(files, fingerprints, &known, &moved));
-  PRETOKDB_RETURN_IF_ERROR(CommitMovedSources(moved, files, known, store.get()));
+  if (!relative) {
+    PRETOKDB_RETURN_IF_ERROR(
+        FindMovedSources(files, fingerprints, &known, &moved));
+    PRETOKDB_RETURN_IF_ERROR(
+        CommitMovedSources(moved, files, known, store.get()));
+  }
   for (const MovedSource& m : moved) {
     IndexEvent e(IndexEvent::Type::kWarning);
     e.path = files[m.input]->path();
@@ -161,20 +192,36 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     emit(e);
   }
 
-  // Match each input to a known source: unchanged, grown by appending, or
-  // changed otherwise (refused); or plan it as new.
+  // Match each input to a known source by key: unchanged, grown by
+  // appending, or changed otherwise (refused); or plan it as new.
+  const ShardPlan shard_plan =
+      sharded ? ShardPlan{kShardSplitVersion, options_.shard_count,
+                          options_.shard_index, options_.shard_unit_bytes}
+              : ShardPlan();
   std::vector<SourceRecord> sources(files.size());
   std::vector<bool> is_new(files.size(), false);
   std::vector<bool> is_grown(files.size(), false);
   for (size_t i = 0; i < files.size(); ++i) {
     const SourceFile& f = *files[i];
-    auto it = std::find_if(known.begin(), known.end(),
-                           [&](const SourceRecord& r) { return r.path == f.path(); });
+    auto it = std::find_if(known.begin(), known.end(), [&](const SourceRecord& r) {
+      return r.path == keys[i] && r.relative == relative;
+    });
     if (it == known.end()) {
       is_new[i] = true;
       continue;
     }
     sources[i] = *it;
+    const ShardPlan& was = it->shard;
+    if (sharded && was.count > 0 &&
+        (was.version != shard_plan.version || was.count != shard_plan.count ||
+         was.index != shard_plan.index)) {
+      return Status::InvalidArgument(
+          f.path(), "was indexed into " + db_path_ + " as shard " +
+                        std::to_string(was.index) + "/" + std::to_string(was.count) +
+                        ", not " + std::to_string(shard_plan.index) + "/" +
+                        std::to_string(shard_plan.count) +
+                        "; give the same --shard, or index into another --db");
+    }
     if (it->size == f.size() && it->fingerprint == fingerprints[i]) continue;
     bool grown = false;
     PRETOKDB_RETURN_IF_ERROR(HasGrownByAppending(f, *it, &grown));
@@ -185,6 +232,43 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     }
     is_grown[i] = true;
   }
+
+  // What this run wants of each file: its shard's units (cut on the size
+  // the database first knew, so a grown file keeps its units), or all.
+  std::vector<ShardShare> wants(files.size());
+  if (!sharded) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      wants[i] = WholeFile(is_new[i] ? files[i]->size() : sources[i].size);
+    }
+  } else {
+    std::vector<size_t> order(files.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&](size_t x, size_t y) { return keys[x] < keys[y]; });
+    std::vector<std::vector<ChunkRange>> units(files.size());
+    for (size_t j = 0; j < order.size(); ++j) {
+      const size_t i = order[j];
+      const SourceRecord& r = sources[i];
+      const uint64_t split_size = is_new[i] ? files[i]->size() : r.split_size;
+      const uint64_t unit_bytes =
+          !is_new[i] && r.shard.count > 0 && r.shard.unit_bytes > 0
+              ? r.shard.unit_bytes
+              : options_.shard_unit_bytes;
+      PRETOKDB_RETURN_IF_ERROR(
+          CutUnits(*files[i], rules, split_size, unit_bytes, &units[j]));
+      // The last unit reaches the end the database knows.
+      units[j].back().end = is_new[i] ? files[i]->size() : r.size;
+    }
+    std::vector<ShardShare> shares =
+        DealUnits(units, options_.shard_count, options_.shard_index);
+    for (size_t j = 0; j < order.size(); ++j) wants[order[j]] = std::move(shares[j]);
+  }
+  // Appended bytes belong to the owner of the last unit; the other shards
+  // have checked their parts are unchanged, and leave the file as it was.
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (is_grown[i] && !wants[i].last_unit) is_grown[i] = false;
+  }
+
   if (options_.invalid_utf8 == InvalidUtf8::kStrict && !fresh_db) {
     // Before anything of these files is counted (or planned).
     for (size_t i = 0; i < files.size(); ++i) {
@@ -195,52 +279,68 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     }
   }
 
-  // 3. Plans of new files and of the new parts of grown ones, committed
-  //    before counting.
-  uint64_t new_bytes = 0;
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (is_new[i]) new_bytes += files[i]->size();
-    if (is_grown[i]) new_bytes += files[i]->size() - sources[i].size;
-  }
-  const uint64_t target = ChunkTargetBytes(new_bytes, workers);
-  if (std::find(is_grown.begin(), is_grown.end(), true) != is_grown.end()) {
-    std::map<std::pair<uint64_t, uint64_t>, uint64_t> committed;
-    PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &committed));
-    GrowthCommit growth(rules, memory, store.get());
-    bool any = false;
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (!is_grown[i]) continue;
-      if (!FullyIndexed(sources[i], committed)) {
-        // Finish the old extent as planned first; Run() comes back for
-        // the growth.
-        growth_deferred_ = true;
-        continue;
-      }
-      SourceRecord grown;
-      PRETOKDB_RETURN_IF_ERROR(growth.Add(*files[i], sources[i],
-                                          fingerprints[i], target, workers,
-                                          &grown));
-      sources[i] = grown;
-      any = true;
-    }
-    if (any) PRETOKDB_RETURN_IF_ERROR(growth.Commit());
-  }
-  MetaWrites plan;
-  if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(config));
+  // 3. Plans of what is wanted and not held, and of the new parts of grown
+  //    files, committed before counting.
   for (size_t i = 0; i < files.size(); ++i) {
     if (!is_new[i]) continue;
     SourceRecord& r = sources[i];
     r.id = next_id++;
-    r.path = files[i]->path();
+    r.path = keys[i];
+    r.relative = relative;
     r.size = files[i]->size();
     r.fingerprint = fingerprints[i];
     r.split_size = r.size;
-    r.first_document = true;
-    PRETOKDB_RETURN_IF_ERROR(
-        PlanChunks(*files[i], rules, target, &r.chunks, workers));
+    r.shard = shard_plan;
+  }
+  std::vector<std::vector<ChunkRange>> gaps(files.size());
+  uint64_t new_bytes = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    gaps[i] = GapsToPlan(wants[i], sources[i]);
+    new_bytes += RangeBytes(gaps[i]);
+    if (is_grown[i]) new_bytes += files[i]->size() - sources[i].size;
+  }
+  const uint64_t target = ChunkTargetBytes(new_bytes, workers);
+  Checkpoints committed;
+  if (!create_db) PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &committed));
+  bool any_grown = false;
+  if (std::find(is_grown.begin(), is_grown.end(), true) != is_grown.end()) {
+    GrowthCommit growth(rules, memory, store.get());
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (!is_grown[i]) continue;
+      if (!gaps[i].empty() || !FullyIndexed(sources[i], committed)) {
+        // Hold and finish the old extent first; Run() comes back for the
+        // growth.
+        growth_deferred_ = true;
+        continue;
+      }
+      // The old tail is counted again from a cut no earlier than the start
+      // of the stretch this database holds up to the old end.
+      const std::vector<ChunkRange> held = HeldRanges(sources[i]);
+      const uint64_t held_from = held.empty() ? 0 : held.back().begin;
+      SourceRecord grown;
+      PRETOKDB_RETURN_IF_ERROR(growth.Add(*files[i], sources[i],
+                                          fingerprints[i], target, workers,
+                                          held_from, &grown));
+      sources[i] = grown;
+      any_grown = true;
+    }
+    if (any_grown) PRETOKDB_RETURN_IF_ERROR(growth.Commit());
+  }
+  MetaWrites plan;
+  if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(config));
+  bool planned = false;
+  for (size_t i = 0; i < files.size(); ++i) {
+    SourceRecord& r = sources[i];
+    bool changed = false;
+    PRETOKDB_RETURN_IF_ERROR(PlanWanted(*files[i], rules, wants[i], target,
+                                        workers, committed, &r, &plan,
+                                        &changed));
+    // Every input gets a record, even one this shard holds nothing of: it
+    // fixes the size the file's units are cut on.
+    if (!changed && !is_new[i]) continue;
+    if (changed && !is_new[i] && !sharded) r.shard = ShardPlan();
     plan.puts.emplace_back(SourceKey(r.id), EncodeSource(r));
-    // regex.split gives one more document than separators, per file.
-    plan.stats.emplace_back(kStatDocuments, 1);
+    planned = true;
   }
   if (!create_db) PRETOKDB_RETURN_IF_ERROR(store->Commit({}, plan));
 
@@ -251,7 +351,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   uint64_t total = 0, done = 0;
   for (size_t i = 0; i < files.size(); ++i) {
     const SourceRecord& r = sources[i];
-    total += r.size;
+    total += RangeBytes(r.chunks);
     for (uint64_t c = 0; c < r.chunks.size(); ++c) {
       uint64_t from = r.chunks[c].begin;
       auto it = checkpoints.find({r.id, c});
@@ -262,9 +362,8 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       }
     }
   }
-  up_to_date_.store(!new_db && tasks.empty() &&
-                    std::find(is_new.begin(), is_new.end(), true) == is_new.end() &&
-                    std::find(is_grown.begin(), is_grown.end(), true) == is_grown.end());
+  up_to_date_.store(!new_db && tasks.empty() && !planned && !any_grown &&
+                    !growth_deferred_);
   std::mutex error_mu;
   Status first_error;
   auto record_error = [&](const Status& ws) {

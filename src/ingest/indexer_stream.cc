@@ -40,6 +40,12 @@ Status Indexer::RunStreamOnce(int fd) {
   auto emit = [this](const IndexEvent& e) {
     if (options_.on_event) options_.on_event(e);
   };
+  if (options_.shard_count > 0) {
+    // Every shard would read its own copy of the stream, or none: there is
+    // no input the N machines could agree to split.
+    return Status::InvalidArgument(
+        "-", "standard input cannot be split into shards; index it without --shard");
+  }
   RunSetup setup;
   PRETOKDB_RETURN_IF_ERROR(MakeRunSetup(options_, &setup));
   if (options_.invalid_utf8 == InvalidUtf8::kStrict) {

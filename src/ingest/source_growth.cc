@@ -60,7 +60,8 @@ GrowthCommit::GrowthCommit(const TextRules& rules, const MemoryPlan& memory,
 
 Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
                          uint64_t fingerprint, uint64_t target_chunk_bytes,
-                         int workers, SourceRecord* grown) {
+                         int workers, uint64_t held_from,
+                         SourceRecord* grown) {
   *grown = old;
   grown->size = file.size();
   grown->fingerprint = fingerprint;
@@ -70,7 +71,7 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
   uint64_t restart = old.size;
   if (!is_cut) {
     PRETOKDB_RETURN_IF_ERROR(
-        FindLastCutBefore(file, rules_, 0, old.size, &restart));
+        FindLastCutBefore(file, rules_, held_from, old.size, &restart));
   }
   ChunkCounter counter(rules_, memory_.read_buffer_bytes, memory_.piece_bytes,
                        &undo_, &undo_stats_);

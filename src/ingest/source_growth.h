@@ -8,7 +8,8 @@
 //
 //   1. If the old end is a cut of the grown file (a safe cut or a separator
 //      end that no special token crosses), nothing before it changes.
-//      Otherwise c = the last such cut before it (or the file's start).
+//      Otherwise c = the last such cut before it (or the file's start, or
+//      for a shard the start of what it holds up to the old end).
 //   2. The counts of [c, old end), recomputed chunk by chunk exactly as they
 //      were committed, are subtracted (counts add modulo 2^64, so adding
 //      2^64 - n subtracts n), with the stats they added.
@@ -62,10 +63,13 @@ class GrowthCommit {
                RocksStore* store);
 
   // Adds the growth of one fully indexed file: `old` is its record,
-  // fingerprint the grown file's. *grown: its record once committed.
+  // fingerprint the grown file's. The tail is counted again from a cut no
+  // earlier than held_from, a cut (0, or the start of the stretch a shard
+  // holds up to the old end: what is before it is another shard's).
+  // *grown: its record once committed.
   Status Add(const SourceFile& file, const SourceRecord& old,
              uint64_t fingerprint, uint64_t target_chunk_bytes, int workers,
-             SourceRecord* grown);
+             uint64_t held_from, SourceRecord* grown);
 
   // Commits everything added, atomically.
   Status Commit();
