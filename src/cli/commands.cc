@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <new>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <queue>
 #include <string>
@@ -116,7 +117,7 @@ struct IndexArgs {
   std::string memory_limit;
   bool quiet = false;
   std::string log;
-  std::string shard;       // "K/N"
+  std::optional<std::string> shard;  // "K/N"
   std::string root;
   std::string shard_unit;  // tests only: the split's unit, a size
   std::vector<std::string> files;
@@ -198,8 +199,8 @@ int RunIndex(const IndexArgs& args) {
   if (stream && args.files.size() > 1) {
     return Fail("-: standard input is indexed alone, not with files, in a run");
   }
-  if (!args.shard.empty()) {
-    if (std::string e = ParseShard(args.shard, &options.shard_index, &options.shard_count);
+  if (args.shard) {
+    if (std::string e = ParseShard(*args.shard, &options.shard_index, &options.shard_count);
         !e.empty()) {
       return Usage("--shard: " + e);
     }
