@@ -264,9 +264,15 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     for (size_t j = 0; j < order.size(); ++j) wants[order[j]] = std::move(shares[j]);
   }
   // Appended bytes belong to the owner of the last unit; the other shards
-  // have checked their parts are unchanged, and leave the file as it was.
+  // have checked their parts are unchanged (the prefix fingerprint), plan
+  // nothing, and only record the file's new size and fingerprint, so that
+  // every shard's record of it agrees (a merge requires that).
+  std::vector<bool> grown_elsewhere(files.size(), false);
   for (size_t i = 0; i < files.size(); ++i) {
-    if (is_grown[i] && !wants[i].last_unit) is_grown[i] = false;
+    if (is_grown[i] && !wants[i].last_unit) {
+      is_grown[i] = false;
+      grown_elsewhere[i] = true;
+    }
   }
 
   if (options_.invalid_utf8 == InvalidUtf8::kStrict && !fresh_db) {
@@ -335,6 +341,11 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     PRETOKDB_RETURN_IF_ERROR(PlanWanted(*files[i], rules, wants[i], target,
                                         workers, committed, &r, &plan,
                                         &changed));
+    if (grown_elsewhere[i]) {
+      r.size = files[i]->size();
+      r.fingerprint = fingerprints[i];
+      changed = true;
+    }
     // Every input gets a record, even one this shard holds nothing of: it
     // fixes the size the file's units are cut on.
     if (!changed && !is_new[i]) continue;

@@ -18,10 +18,13 @@ Test cases (one section each):
   3. growth       a file appended to: only the shard that owns its last unit
                   plans (and re-counts its old tail); the sums equal the
                   reference of the grown files; a rerun is a no-op.
-  4. fill         an unsharded run into one shard's database plans the parts
+  4. merge        `merge` of the 3 shards equals the unsharded database (counts,
+                  stats, every file whole); an unsharded index of the same
+                  files into it, or a shard, does nothing.
+  5. fill         an unsharded run into one shard's database plans the parts
                   it lacks: then it equals the unsharded database; again: a
                   no-op.
-  5. refused      malformed --shard, --shard with a stream, a file outside
+  6. refused      malformed --shard, --shard with a stream, a file outside
                   --root: exit 2 with one line; --root into a database keyed
                   by absolute paths: refused.
 """
@@ -215,8 +218,9 @@ class Shards:
                                    % (label, k), f["held"][-1][1] == sizes[name]
                                    and f["size"] == sizes[name], str(f["held"]))
                 else:
-                    self.rep.check("%s: shard %d keeps its parts as they were" % (label, k),
-                                   f["held"] == before[k]["held"], str(f["held"]))
+                    self.rep.check("%s: shard %d keeps its parts, records the new size"
+                                   % (label, k), f["held"] == before[k]["held"]
+                                   and f["size"] == sizes[name], str(f))
             whole = self.tmp.join("whole_grown%d" % step)
             r = self.run.run("index", "--quiet", "--db", whole, "--root", self.data,
                              *[os.path.join(self.data, n) for n in self.names])
@@ -229,6 +233,29 @@ class Shards:
             self.rep.check("%s: a rerun is a no-op" % label,
                            r.ok and self.counts(owner_db)[0] == before_counts, r.describe())
             self.grown_whole = whole
+
+    def merged(self):
+        into = self.tmp.join("merged")
+        r = self.run.run("merge", "--quiet", "--into", into, *self.dbs)
+        if not self.rep.check("merge: the 3 shards merge", r.ok, r.describe()):
+            return
+        got, want = self.counts(into)[0], self.counts(self.grown_whole)[0]
+        self.rep.check("merge: == the unsharded database", got == want, diff_counts(want, got))
+        st, wst = self.stats(into), self.stats(self.grown_whole)
+        keys = ("documents", "pretokens", "invalid_utf8_replaced", "skipped_stretches")
+        self.rep.check("merge: stats == the unsharded database's",
+                       [st[k] for k in keys] == [wst[k] for k in keys]
+                       and sorted(f["path"] for f in st["files"]) == self.names
+                       and all(f["bytes_held"] == f["size"] and f["first_document"]
+                               for f in st["files"]), str(st["files"])[:300])
+        files = [os.path.join(self.data, n) for n in self.names]
+        r = self.run.run("index", "--db", into, "--root", self.data, *files)
+        self.rep.check("merge: an unsharded index of the same files into it does nothing",
+                       r.ok and b"nothing was done" in r.err and self.counts(into)[0] == want,
+                       r.describe())
+        r = self.index_shard(into, 1)
+        self.rep.check("merge: --shard 1/3 into it does nothing",
+                       r.ok and self.counts(into)[0] == want, r.describe())
 
     def fill(self):
         db = self.dbs[0]
@@ -271,6 +298,7 @@ class Shards:
         self.rep.section("split", self.split)
         self.rep.section("resume", self.resume)
         self.rep.section("growth", self.growth)
+        self.rep.section("merge", self.merged)
         self.rep.section("fill", self.fill)
         self.rep.section("refused", self.refused)
 
