@@ -66,7 +66,8 @@ class Indexer {
   // one more source named "-". A stream cannot be read again, so its counts
   // are committed all at once when it ends: if the run stops (Aborted) or
   // fails before, nothing of it is counted and it cannot be resumed. Each
-  // call adds a new source, even for the same bytes. One worker counts it.
+  // call adds a new source, even for the same bytes. options.workers count
+  // it, with the counts and stats of the same bytes given as a file.
   Status RunStream(int fd);
 
   // Asks a running Run() (or the next one, if none is running) to commit
