@@ -8,8 +8,9 @@ contain MATCH (e.g. `index` and `--shard=1/4`'s "1/4", or `merge` and "")
 is killed with SIGKILL once it has committed something — an `index` after
 its first spill in its --log, a `merge` once its first run file exists —
 and exits as killed. MARKER (a file) records that it happened
-("killed-mid-run"), so every later run goes through untouched: what a
-crashed machine looks like to the Dask task that ran it, and to its retry.
+("killed-mid-run"), so every later run goes through: what a crashed machine
+looks like to the Dask task that ran it, and to its retry. The killed run's
+events are in MARKER.log; a retried `index` logs to MARKER.retry.log.
 """
 import glob
 import json
@@ -35,9 +36,11 @@ def main():
     real, marker, sub, match = sys.argv[1:5]
     assert sys.argv[5] == "--"
     args = sys.argv[6:]
-    chosen = (args[:1] == [sub] and any(match in a for a in args)
-              and not os.path.exists(marker))
-    if not chosen:
+    matches = args[:1] == [sub] and any(match in a for a in args)
+    if matches and sub == "index" and os.path.exists(marker):
+        # The retry: its --log shows where it started from.
+        os.execv(real, [real, sub, "--log", marker + ".retry.log"] + args[1:])
+    if not matches or os.path.exists(marker):
         os.execv(real, [real] + args)
     with open(marker, "w") as f:
         f.write("chosen\n")

@@ -49,12 +49,12 @@ class Dist:
         self.files = sorted(os.path.join(dp, n) for dp, _, ns in os.walk(self.root) for n in ns)
         self.ref = self.refs.files(self.files)
 
-    def driver(self, name, binary, timeout=600):
+    def driver(self, name, binary, memory=("--memory-limit", "8M"), timeout=600):
         shared = self.tmp.join(name, "shared")
         argv = [sys.executable, DRIVER, "--local-workers", "3", "--shards", str(SHARDS),
                 "--root", self.root, "--shared", shared,
                 "--work-dir", self.tmp.join(name, "local"), "--bin", binary,
-                "--retries", "2", "--workers-per-task", "1", "--memory-limit", "8M"] + self.files
+                "--retries", "2", "--workers-per-task", "1", *memory] + self.files
         p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                            timeout=timeout, stdin=subprocess.DEVNULL)
         return p, os.path.join(shared, "merged.db"), shared
@@ -76,7 +76,7 @@ class Dist:
         keys = sorted(f["path"] for f in st["files"]) if st else []
         want = sorted(os.path.relpath(f, self.root) for f in self.files)
         self.rep.check(what + ": merged stats lists every input once, relative to --root",
-                       keys == want, "%s != %s" % (keys, want))
+                       keys == want, "got %s" % keys)
 
     def wrapper(self, name, sub, match):
         """A --bin that kills the first `sub` run matching `match`, once."""
@@ -104,12 +104,28 @@ class Dist:
                        p2.stderr.decode("utf-8", "replace")[-2000:])
 
     def killed_shard(self):
-        binary, marker = self.wrapper("kill-shard", "index", "1/%d" % SHARDS)
-        p, merged, _ = self.driver("kill-shard", binary)
+        # Shard 2 of 4 holds sub/big.txt (6 MiB; 64 MiB units deal the six
+        # files in blocks of 1, 2, 1, 2); a tiny memory limit makes it spill
+        # early and often.
+        binary, marker = self.wrapper("kill-shard", "index", "2/%d" % SHARDS)
+        p, merged, _ = self.driver("kill-shard", binary,
+                                   memory=("--index-arg=--memory-limit=64K",))
         state = open(marker).read().strip() if os.path.exists(marker) else "never chosen"
-        self.rep.check("shard 1's pretok-db was SIGKILLed after a spill", state == "killed-mid-run",
+        self.rep.check("shard 2's pretok-db was SIGKILLed after a spill", state == "killed-mid-run",
                        state)
         self.check_merged("shard task killed and retried by Dask", p, merged)
+        # The retry resumed: it had fewer bytes to do than the killed run.
+        def bytes_to_do(log):
+            try:
+                with open(log) as f:
+                    return [json.loads(ln)["bytes_to_do"] for ln in f
+                            if '"start"' in ln]
+            except OSError:
+                return []
+        first, retry = bytes_to_do(marker + ".log"), bytes_to_do(marker + ".retry.log")
+        self.rep.check("the retry resumed the shard from the killed run's checkpoints",
+                       len(first) == 1 and len(retry) >= 1 and retry[0] < first[0],
+                       "bytes to do: killed run %s, retries %s" % (first, retry))
 
     def killed_merge(self):
         binary, marker = self.wrapper("kill-merge", "merge", "--into")
