@@ -50,9 +50,15 @@ enum class InvalidUtf8 {
 inline constexpr uint64_t kMaxPretokenBytes = uint64_t{1} << 20;
 
 struct IndexOptions {
-  // "gpt2" (default), "cl100k", "o200k" (tiktoken's patterns), or a regular
-  // expression in RE2 syntax (see README: what a custom pattern may use).
+  // The pattern, given one of two ways, never guessed from one string:
+  // `pattern`, a built-in pattern's name: "gpt2" (default), "cl100k",
+  // "o200k" (tiktoken's); or `regex`, a regular expression of your own,
+  // written as for Python's `regex` module (see README: what it may use).
+  // Exactly one is used: a non-empty `regex` is the pattern, and then
+  // `pattern` must be "gpt2" (left at its default) or "". A regex given as
+  // `pattern`, or a name as `regex`, is refused (InvalidArgument).
   std::string pattern = "gpt2";
+  std::string regex;
 
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
 

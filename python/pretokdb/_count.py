@@ -8,7 +8,7 @@ Reader = _core.Reader
 
 
 def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=None, *,
-                db_path=None, pattern="gpt2"):
+                db_path=None, pattern="gpt2", regex=None):
     """Counts the pretokens of a file: {pretoken bytes: count}.
 
     The drop-in for the usual Python function of a BPE course assignment,
@@ -40,9 +40,14 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
         those indexed into it before. Without db_path a temporary database
         is used (under tempfile.gettempdir(): set TMPDIR for a big corpus)
         and removed afterwards.
-    pattern: "gpt2" (GPT-2's, also r50k/p50k), "cl100k", "o200k" (tiktoken's
-        patterns) or a regular expression written as for Python's `regex`
-        (README: which constructs are refused).
+    pattern: a built-in pattern's name: "gpt2" (GPT-2's, also r50k/p50k),
+        "cl100k", "o200k" (tiktoken's patterns). A regular expression is
+        refused here (InvalidArgumentError): give it as regex.
+    regex: a pattern of your own, a regular expression written as for
+        Python's `regex` (README: which constructs are refused); pattern is
+        then left "gpt2". A name is never guessed from a regex, nor a regex
+        from a name (`pattern="ok"` is an unknown name, `regex="ok"` a
+        pattern matching "ok").
 
     Raises a pretokdb.Error subclass (InvalidArgumentError for a bad pattern
     or a database built with another configuration, InputOutputError for an
@@ -53,7 +58,8 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
     the file is counted.
     """
     with _options.database(db_path) as db:
-        _options.index(db, [file_path], special_tokens, num_processes, max_memory_gb, pattern)
+        _options.index(db, [file_path], special_tokens, num_processes, max_memory_gb, pattern,
+                       regex)
         with Reader(db) as reader:
             return reader.to_dict()
 

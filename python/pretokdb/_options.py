@@ -82,11 +82,24 @@ def memory_limit(max_memory_gb, num_processes):
     return int(min(limit, 1 << 62))
 
 
-def pattern_name(pattern):
-    """pattern ("gpt2", "cl100k", "o200k" or a regular expression) checked."""
+def pattern_args(pattern, regex):
+    """(pattern, regex) checked: pattern a built-in name ("gpt2", "cl100k",
+    "o200k"), regex None or a regular expression of your own, never both
+    (pattern left "gpt2" with a regex). The library refuses a name that is
+    not one, or a regex given as pattern, with a message naming regex."""
     if not isinstance(pattern, str):
         raise TypeError("pattern must be a str, not %s" % type(pattern).__name__)
-    return pattern
+    if regex is None:
+        return pattern, ""
+    if not isinstance(regex, str):
+        raise TypeError("regex must be a str or None, not %s" % type(regex).__name__)
+    if regex == "":
+        raise InvalidArgumentError("regex: empty regular expression")
+    if pattern != "gpt2":
+        raise InvalidArgumentError("pattern=%r and regex= given together: give one "
+                                   "(pattern a built-in name, regex a pattern of your own)"
+                                   % pattern)
+    return pattern, regex
 
 
 @contextlib.contextmanager
@@ -104,7 +117,7 @@ def database(db_path):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern):
+def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, regex=None):
     """Indexes paths into the database db (bytes), as `pretok-db index`
     would. Text left uncounted comes out as NotCountedWarning; Ctrl-C stops
     the run once it has committed what it counted, then raises
@@ -112,8 +125,8 @@ def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern):
     tokens = special_token_bytes(special_tokens)
     n = workers(num_processes)
     limit = memory_limit(max_memory_gb, num_processes)
-    pattern = pattern_name(pattern)
+    pattern, regex = pattern_args(pattern, regex)
     files = [os.fsencode(p) for p in paths]
-    for message in _core.index(db, files, tokens, pattern, n, limit):
+    for message in _core.index(db, files, tokens, pattern, regex, n, limit):
         # stacklevel: the user's call of pretokenize() or train_bpe().
         warnings.warn(message, NotCountedWarning, stacklevel=3)

@@ -6,7 +6,7 @@ import warnings
 from . import _core, _options
 from .errors import InvalidArgumentError
 
-_KWARGS = ("num_processes", "max_memory_gb", "min_count", "pattern", "db_path")
+_KWARGS = ("num_processes", "max_memory_gb", "min_count", "pattern", "regex", "db_path")
 
 
 def train_bpe(input_path, vocab_size, special_tokens, **kwargs):
@@ -42,7 +42,8 @@ def train_bpe(input_path, vocab_size, special_tokens, **kwargs):
         the memory available if less), for both.
     min_count: pretokens counted fewer times are left out of training
         (default 1: none).
-    pattern: as for pretokenize() ("gpt2" by default).
+    pattern, regex: as for pretokenize() (a built-in name, "gpt2" by
+        default; or a regular expression of your own as regex).
     db_path: a database that is kept, as for pretokenize(): indexing
         resumes there after Ctrl-C, and a second train_bpe() with other
         vocabulary sizes reads the counts without indexing again. Without
@@ -60,7 +61,7 @@ def train_bpe(input_path, vocab_size, special_tokens, **kwargs):
     num_processes = kwargs.get("num_processes")
     max_memory_gb = kwargs.get("max_memory_gb")
     min_count = kwargs.get("min_count", 1)
-    pattern = kwargs.get("pattern", "gpt2")
+    pattern, regex = _options.pattern_args(kwargs.get("pattern", "gpt2"), kwargs.get("regex"))
 
     # Checked before indexing, which may take long.
     tokens = _options.special_token_bytes(special_tokens)
@@ -78,7 +79,8 @@ def train_bpe(input_path, vocab_size, special_tokens, **kwargs):
     limit = _options.memory_limit(max_memory_gb, num_processes)
 
     with _options.database(kwargs.get("db_path")) as db:
-        _options.index(db, [input_path], special_tokens, num_processes, max_memory_gb, pattern)
+        _options.index(db, [input_path], special_tokens, num_processes, max_memory_gb, pattern,
+                       regex or None)
         vocab, merges, stats = _core.train(db, int(vocab_size), tokens, int(min_count),
                                            threads, limit)
     if stats["ran_out_of_pairs"]:

@@ -26,10 +26,12 @@ namespace {
 std::vector<std::string> Index(const std::string& db_path,
                                const std::vector<std::string>& paths,
                                const std::vector<std::string>& special_tokens,
-                               const std::string& pattern, int workers,
+                               const std::string& pattern,
+                               const std::string& regex, int workers,
                                uint64_t memory_limit) {
   IndexOptions options;
   options.pattern = pattern;
+  options.regex = regex;
   options.special_tokens = special_tokens;
   options.workers = workers;
   options.memory_limit = memory_limit != 0 ? memory_limit : DefaultMemoryLimit();
@@ -54,11 +56,13 @@ std::vector<std::string> Index(const std::string& db_path,
 
 void DefineIndex(py::module_& m) {
   m.def("index", &Index, py::arg("db_path"), py::arg("paths"),
-        py::arg("special_tokens"), py::arg("pattern"), py::arg("workers"),
+        py::arg("special_tokens"), py::arg("pattern"), py::arg("regex"), py::arg("workers"),
         py::arg("memory_limit"),
         "index(db_path: bytes, paths: list[bytes], special_tokens: "
-        "list[bytes], pattern: str, workers: int, memory_limit: int) -> "
+        "list[bytes], pattern: str, regex: str, workers: int, memory_limit: int) -> "
         "list[str]\n\n"
+        "pattern: a built-in name; regex: a pattern of your own (\"\": none), "
+        "which then requires pattern \"gpt2\". "
         "Indexes the files into the database (created if needed; a run that "
         "was stopped resumes) and returns the warnings of text left "
         "uncounted. workers 0: one per core; memory_limit 0: the CLI's "

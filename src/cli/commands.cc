@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <csignal>
 #include <cstdio>
@@ -28,6 +29,7 @@
 #include "pretokdb/options.h"
 #include "pretokdb/reader.h"
 #include "pretokdb/version.h"
+#include "text/pattern.h"
 #include "text/utf8.h"
 #include "ingest/source_file.h"
 
@@ -107,11 +109,38 @@ std::string JsonCountLine(std::string_view token, uint64_t count) {
 
 // ---- index -----------------------------------------------------------------
 
+// --pattern takes a built-in name only and --regex a regex only: a name is
+// never guessed from a regex ("ok" is both). "" if text is valid.
+std::string PatternNameError(const std::string& text) {
+  PatternSpec spec;
+  if (ResolvePatternName(text, &spec).ok()) return "";
+  const bool word = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
+  if (word) {
+    return "unknown pattern name '" + text +
+           "' (known: gpt2, cl100k, o200k); a regular expression of your own "
+           "goes to --regex";
+  }
+  return "'" + text + "' is not a pattern name (gpt2, cl100k, o200k); give a "
+         "regular expression of your own with --regex";
+}
+
+std::string RegexArgError(const std::string& text) {
+  if (text.empty()) return "empty regular expression";
+  PatternSpec spec;
+  if (ResolvePatternName(text, &spec).ok()) {
+    return "'" + text + "' is a built-in pattern's name: give it as --pattern " + text;
+  }
+  return "";
+}
+
 struct IndexArgs {
   std::string db = "pretok.db";
   std::vector<std::string> special_tokens;
   bool no_special_tokens = false;
   std::string pattern = "gpt2";
+  std::string regex;
   std::string invalid_utf8 = "replace";
   int workers = 0;
   std::string memory_limit;
@@ -166,6 +195,7 @@ int RunIndex(const IndexArgs& args) {
     }
   }
   options.pattern = args.pattern;
+  options.regex = args.regex;
   if (args.invalid_utf8 == "replace") {
     options.invalid_utf8 = InvalidUtf8::kReplace;
   } else if (args.invalid_utf8 == "skip") {
@@ -494,10 +524,16 @@ int RunCommandLine(int argc, char** argv) {
       ->allow_extra_args(false);
   index_cmd->add_flag("--no-special-tokens", index.no_special_tokens,
                       "No separators: each file is one document");
-  index_cmd->add_option("--pattern", index.pattern,
-                        "gpt2 | cl100k | o200k | a regular expression (RE2 "
-                        "syntax; see README)")
-      ->capture_default_str();
+  CLI::Option* pattern_opt =
+      index_cmd->add_option("--pattern", index.pattern,
+                            "gpt2 | cl100k | o200k (a pattern of your own: --regex)")
+          ->capture_default_str()
+          ->check(CLI::Validator(PatternNameError, "NAME"));
+  index_cmd->add_option("--regex", index.regex,
+                        "A pattern of your own: a regular expression as for Python's "
+                        "regex module (see README)")
+      ->check(CLI::Validator(RegexArgError, "RE"))
+      ->excludes(pattern_opt);
   index_cmd->add_option("--invalid-utf8", index.invalid_utf8,
                         "replace (U+FFFD, like Python) | skip (drop the bytes) "
                         "| strict (refuse the file)")

@@ -37,7 +37,15 @@ std::string DescribeTokens(const std::vector<std::string>& tokens) {
 
 Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
   PatternSpec pattern;
-  PRETOKDB_RETURN_IF_ERROR(ResolvePattern(options.pattern, &pattern));
+  if (!options.regex.empty()) {
+    if (!options.pattern.empty() && options.pattern != "gpt2") {
+      return Status::InvalidArgument(
+          "a pattern name and a regex given together; give one");
+    }
+    PRETOKDB_RETURN_IF_ERROR(ResolveRegex(options.regex, &pattern));
+  } else {
+    PRETOKDB_RETURN_IF_ERROR(ResolvePatternName(options.pattern, &pattern));
+  }
   PRETOKDB_RETURN_IF_ERROR(Pretokenizer::Create(pattern, &setup->pretokenizer));
   // Built-in patterns are stored by name, a user's by its text.
   setup->config.pattern =
@@ -112,10 +120,14 @@ Status CheckConfig(const RocksStore& store, const std::string& db_path,
                      " (use another --db)");
   }
   if (existing.pattern != config.pattern) {
+    // A built-in pattern is stored by its name, a user's by its text.
+    auto describe = [](const std::string& p) {
+      return (BuiltinPatternRegex(p).empty() ? "regex '" : "pattern '") + p + "'";
+    };
     return Status::InvalidArgument(
-        db_path, "database was built with pattern '" + existing.pattern +
-                     "'; this run asks for '" + config.pattern +
-                     "' (use another --db)");
+        db_path, "database was built with " + describe(existing.pattern) +
+                     "; this run asks for " + describe(config.pattern) +
+                     " (use another --db)");
   }
   if (existing.invalid_utf8 != config.invalid_utf8) {
     return Status::InvalidArgument(

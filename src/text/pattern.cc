@@ -230,6 +230,54 @@ Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out) {
   return Status::OK();
 }
 
+Status ResolvePatternName(std::string_view name, PatternSpec* out) {
+  if (const BuiltIn* b = FindBuiltIn(name)) {
+    SetSpec(b->name, b->regex, b->cut_rule, out);
+    return Status::OK();
+  }
+  const bool word = !name.empty() &&
+                    std::all_of(name.begin(), name.end(), [](char c) {
+                      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                             (c >= '0' && c <= '9') || c == '_';
+                    });
+  if (word) {
+    return Status::InvalidArgument(
+        "unknown pattern name (known: gpt2, cl100k, o200k; give a regular "
+        "expression of your own as the regex: --regex, regex=)",
+        name);
+  }
+  return Status::InvalidArgument(
+      "not a pattern name (gpt2, cl100k, o200k): give a regular expression "
+      "of your own as the regex (--regex, regex=)",
+      name);
+}
+
+Status ResolveRegex(std::string_view regex, PatternSpec* out) {
+  if (regex.empty()) return Status::InvalidArgument("empty regex");
+  if (FindBuiltIn(regex) != nullptr) {
+    // A database stores a built-in pattern by its name and a user's by its
+    // text: a regex spelled like a name would read back as that pattern.
+    return Status::InvalidArgument(
+        "a regex that is a pattern's name: for the built-in pattern give it "
+        "as the pattern (--pattern, pattern=)",
+        regex);
+  }
+  for (const BuiltIn& b : kBuiltIns) {
+    if (regex == b.regex) {
+      SetSpec(b.name, b.regex, b.cut_rule, out);
+      return Status::OK();
+    }
+  }
+  PRETOKDB_RETURN_IF_ERROR(CheckCaseFolding(regex));
+  std::unique_ptr<Re2Pretokenizer> check;
+  const Status s = Re2Pretokenizer::Create(regex, &check);
+  if (!s.ok()) {
+    return Status::InvalidArgument("regex cannot run", s.message());
+  }
+  SetSpec(kCustom, regex, CutRule::kNone, out);
+  return Status::OK();
+}
+
 Status Pretokenizer::Create(const PatternSpec& spec,
                             std::unique_ptr<Pretokenizer>* out) {
   std::string_view re2_regex = spec.regex;

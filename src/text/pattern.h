@@ -94,6 +94,17 @@ template <typename Sink>
 // is a plain word ([A-Za-z0-9_]+: a mistyped name rather than a pattern).
 Status ResolvePattern(std::string_view name_or_regex, PatternSpec* out);
 
+// What an index run asks for, where a name and a regex are never guessed
+// from the same string (IndexOptions::pattern and ::regex).
+// ResolvePatternName: a built-in name only (as ResolvePattern names them);
+// InvalidArgument for anything else, pointing a regex at ResolveRegex.
+// ResolveRegex: a user's regex, checked as ResolvePattern checks one; the
+// text of a built-in pattern resolves to that built-in. A regex that is
+// a built-in name ("gpt2") is refused: stored by its text it would read
+// back as the built-in.
+Status ResolvePatternName(std::string_view name, PatternSpec* out);
+Status ResolveRegex(std::string_view regex, PatternSpec* out);
+
 // Runs a PatternSpec: the hand-written scanner of a built-in pattern, RE2
 // for a user's.
 class Pretokenizer {

@@ -675,6 +675,50 @@ class Cli:
         self.export_equals_ref("moved while unfinished: counts of one uninterrupted run",
                                bdb, [moved_big])
 
+    def pattern_or_regex(self):
+        """--pattern takes a built-in name, --regex a regex of your own: neither is
+        guessed from the other. A database built with a regex (its configuration
+        holds the regex's text, as it always did) keeps working with --regex."""
+        rep, run = self.rep, self.run
+        text = self.write("regex.txt", b"ok bad okay, not ok\n<|endoftext|>ok ok\n")
+        U = self.expect_usage
+        U("--pattern ok (a regex)", ["index", "--db", self.tmp.join("rx0"), "--pattern", "ok", text],
+          ["--pattern", "'ok'", "--regex"])
+        U("--pattern 'ok|bad'", ["index", "--db", self.tmp.join("rx0"), "--pattern", "ok|bad", text],
+          ["--pattern", "ok|bad", "--regex"])
+        U("--pattern with --regex", ["index", "--db", self.tmp.join("rx0"), "--pattern", "cl100k",
+                                     "--regex", "ok", text], ["--pattern", "--regex"])
+        U("--regex gpt2 (a name)", ["index", "--db", self.tmp.join("rx0"), "--regex", "gpt2", text],
+          ["--regex", "--pattern gpt2"])
+        U("--regex ''", ["index", "--db", self.tmp.join("rx0"), "--regex", "", text], ["--regex"])
+        rep.check("refused command lines create no database",
+                  not os.path.exists(self.tmp.join("rx0")))
+
+        from reference_count import count_bytes
+        with open(text, "rb") as f:
+            data = f.read()
+        db = self.tmp.join("rxdb")
+        if not self.index_ok("--regex ok", db, text, extra=("--regex", "ok")):
+            return
+        ref = count_bytes(data, ("<|endoftext|>",), pattern="ok")
+        e = run.export(db)
+        rep.check("--regex ok: counts == Python regex.finditer('ok')",
+                  e.ok and e.out == hex_export(ref.counts), e.describe())
+        st, _ = run.stats(db)
+        rep.check("--regex ok: stats show the regex as a custom pattern",
+                  st is not None and st["config"]["pattern"] == "custom"
+                  and st["config"]["pattern_regex"] == "ok", str(st and st["config"]))
+        more = self.write("regex-more.txt", b"ok again\n")
+        self.index_ok("--regex ok: indexing into it again with the same --regex", db, more,
+                      extra=("--regex", "ok"))
+        q = run.run("query", "--db", db, "ok")
+        rep.check("--regex ok: the second file is added", q.ok and q.out == b"%d\tok\n"
+                  % (ref.counts.get(b"ok", 0) + 1), q.describe())
+        r = run.run("index", "--db", db, more)
+        err = r.err.decode("utf-8", "replace")
+        rep.check("--regex database: indexing with the default pattern is refused, naming the regex",
+                  r.rc == 1 and "regex 'ok'" in err and "gpt2" in err, r.describe())
+
     def expect_usage(self, name, args, mentions):
         """A malformed command line: exit 2, one line on stderr naming mentions."""
         r = self.run.run(*args)
@@ -748,6 +792,7 @@ class Cli:
         rep.section("many runs on one database", self.many_runs)
         rep.section("a stretch too long to count", self.skipped_stretch)
         rep.section("moved files", self.moved_files)
+        rep.section("--pattern NAME or --regex RE", self.pattern_or_regex)
         rep.section("binary input warning", self.binary_warning)
         rep.section("read-only database", self.read_only_db)
         rep.section("malformed command lines (exit 2)", self.usage_errors)

@@ -33,6 +33,8 @@ import random
 import re
 import shutil
 import sys
+# --pattern takes these names; any other pattern is given with --regex.
+BUILTIN_NAMES = ("gpt2", "cl100k", "o200k", "r50k_base", "p50k_base", "cl100k_base", "o200k_base")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -155,7 +157,7 @@ class PatternsUtf8:
         if mem:
             args += ["--memory-limit", mem]
         if pattern is not None:
-            args += ["--pattern", pattern]
+            args += [("--pattern" if pattern in BUILTIN_NAMES else "--regex"), pattern]
         if errors is not None:
             args += ["--invalid-utf8", errors]
         args += self.tok_args(tokens)

@@ -22,6 +22,8 @@ import os
 import random
 import subprocess
 import sys
+# --pattern takes these names; any other pattern is given with --regex.
+BUILTIN_NAMES = ("gpt2", "cl100k", "o200k", "r50k_base", "p50k_base", "cl100k_base", "o200k_base")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -103,7 +105,7 @@ class Scanners:
         """Indexes path; returns (export bytes, stats dict), or (None, None)
         after reporting a failure."""
         db = self.new_db()
-        args = ["index", "--quiet", "--db", db, "--pattern", pattern,
+        args = ["index", "--quiet", "--db", db, ("--pattern" if pattern in BUILTIN_NAMES else "--regex"), pattern,
                 "--workers", workers, "--memory-limit", memory]
         if not tokens:
             args.append("--no-special-tokens")

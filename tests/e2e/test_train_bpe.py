@@ -41,6 +41,8 @@ import shutil
 import signal
 import subprocess
 import sys
+# --pattern takes these names; any other pattern is given with --regex.
+BUILTIN_NAMES = ("gpt2", "cl100k", "o200k", "r50k_base", "p50k_base", "cl100k_base", "o200k_base")
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -116,7 +118,7 @@ class Suite:
 
     def index(self, files, pattern="gpt2", split=(EOT,), db=None):
         db = db or self.path("db")
-        args = ["index", "--quiet", "--db", db, "--pattern", pattern]
+        args = ["index", "--quiet", "--db", db, ("--pattern" if pattern in BUILTIN_NAMES else "--regex"), pattern]
         if split:
             for t in split:
                 args += ["--special-token", t]

@@ -37,13 +37,34 @@ def test_directory_that_is_not_a_database(tmp_path, cli):
     assert str(e.value) == cli_error(cli("index", "--db", db, "--quiet", DATA_FILES[0], check=False))
 
 
-@pytest.mark.parametrize("pattern", ["(?=x)a", "(a", r"\w+", "a*"])
-def test_bad_pattern(tmp_path, cli, pattern):
+@pytest.mark.parametrize("regex", ["(?=x)a", "(a", r"\w+", "a*"])
+def test_bad_regex(tmp_path, cli, regex):
     with pytest.raises(pretokdb.InvalidArgumentError) as e:
-        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], pattern=pattern, db_path=tmp_path / "a")
-    done = cli("index", "--db", tmp_path / "a", "--quiet", "--pattern", pattern, DATA_FILES[0],
+        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], regex=regex, db_path=tmp_path / "a")
+    done = cli("index", "--db", tmp_path / "a", "--quiet", "--regex", regex, DATA_FILES[0],
                check=False)
     assert str(e.value) == cli_error(done)
+    assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize("pattern", ["ok", "ok|bad", r"\p{L}+", "gpt"])
+def test_pattern_takes_names_only(tmp_path, pattern):
+    # A name is never guessed from a regex: pattern= is for built-in names.
+    with pytest.raises(pretokdb.InvalidArgumentError, match="regex="):
+        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], pattern=pattern, db_path=tmp_path / "a")
+    assert not (tmp_path / "a").exists()
+
+
+def test_pattern_and_regex_exclude_each_other(tmp_path):
+    with pytest.raises(pretokdb.InvalidArgumentError, match="give one"):
+        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], pattern="cl100k", regex="ok",
+                             db_path=tmp_path / "a")
+    with pytest.raises(pretokdb.InvalidArgumentError, match="pattern"):
+        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], regex="o200k", db_path=tmp_path / "a")
+    with pytest.raises(TypeError):
+        pretokdb.pretokenize(DATA_FILES[0], [ENDOFTEXT], regex=b"ok")
+    with pytest.raises(TypeError):
+        pretokdb.train_bpe(DATA_FILES[0], 300, [ENDOFTEXT], regex=1)
     assert not (tmp_path / "a").exists()
 
 

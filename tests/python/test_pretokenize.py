@@ -37,9 +37,13 @@ def test_tiny_memory_spills_and_still_equals_reference(path, num_processes, tmp_
 def test_default_arguments_and_other_patterns():
     path = DATA_FILES[0]
     assert pretokdb.pretokenize(str(path), [ENDOFTEXT]) == reference(path)
-    for pattern in ("cl100k", "o200k", r"\p{L}+|\p{N}+|[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"):
+    for pattern in ("cl100k", "o200k"):
         counts = pretokdb.pretokenize(path, [ENDOFTEXT], 2, 0.25, pattern=pattern)
         assert counts == reference(path, [ENDOFTEXT], pattern), pattern
+    # A pattern of your own is a regex=, even one that looks like a word.
+    for regex in (r"\p{L}+|\p{N}+|[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+", "ok"):
+        counts = pretokdb.pretokenize(path, [ENDOFTEXT], 2, 0.25, regex=regex)
+        assert counts == reference(path, [ENDOFTEXT], regex), regex
 
 
 def test_several_special_tokens_and_invalid_utf8(tmp_path):

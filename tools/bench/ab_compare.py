@@ -22,6 +22,8 @@ import shutil
 import statistics
 import subprocess
 import sys
+# --pattern takes these names; any other pattern is given with --regex.
+BUILTIN_NAMES = ("gpt2", "cl100k", "o200k", "r50k_base", "p50k_base", "cl100k_base", "o200k_base")
 import tempfile
 import time
 
@@ -58,7 +60,7 @@ def main():
                 shutil.rmtree(db, ignore_errors=True)
                 cmd = [binary, "index", "--quiet", "--db", db, "--workers",
                        str(args.workers), "--memory-limit", args.memory_limit]
-                cmd += (["--pattern", args.pattern] if args.pattern else []) + [path]
+                cmd += ([("--pattern" if args.pattern in BUILTIN_NAMES else "--regex"), args.pattern] if args.pattern else []) + [path]
                 t = time.perf_counter()
                 p = subprocess.run(cmd, capture_output=True, text=True)
                 times[label].append(time.perf_counter() - t)
