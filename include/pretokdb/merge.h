@@ -72,6 +72,10 @@ struct MergeOptions {
   // to get many runs.
   uint64_t run_bytes = 0;
 
+  // Threads merging key ranges at once (the key space is cut by size). 0:
+  // one per core, at most 8.
+  int threads = 0;
+
   // Called from the merging thread every few hundred thousand entries and
   // once at the end; must be quick.
   std::function<void(const MergeProgress&)> on_progress;

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
+#include <mutex>
+#include <thread>
 
+#include "merge/key_split.h"
 #include "store/coding.h"
 #include "store/count_run_writer.h"
 
@@ -21,52 +24,72 @@ struct Cursor {
 // A min-heap on the key (std::*_heap make a max-heap of "less").
 bool After(const Cursor& a, const Cursor& b) { return a.key > b.key; }
 
-}  // namespace
+// The progress of all threads, and its callback, under one lock.
+class SharedProgress {
+ public:
+  SharedProgress(MergeProgress* p, const std::function<void(const MergeProgress&)>* cb)
+      : p_(p), cb_(cb) {}
+  // Adds a thread's progress since its last call and reports it.
+  void Add(MergeProgress* delta) {
+    std::lock_guard<std::mutex> lock(mu_);
+    p_->entries_read += delta->entries_read;
+    p_->entries_written += delta->entries_written;
+    p_->runs += delta->runs;
+    p_->bytes_written += delta->bytes_written;
+    *delta = MergeProgress();
+    if (*cb_) (*cb_)(*p_);
+  }
 
-Status MergeCounts(const std::vector<const RocksStore*>& sources,
-                   RocksStore* target, uint64_t run_bytes,
-                   size_t readahead_bytes,
-                   const std::function<void(const MergeProgress&)>& on_progress,
-                   std::vector<std::string>* runs, MergeProgress* progress) {
+ private:
+  std::mutex mu_;
+  MergeProgress* p_;
+  const std::function<void(const MergeProgress&)>* cb_;
+};
+
+// Merges the keys in [begin, limit) (limit empty: to the end) into runs.
+Status MergeRange(const std::vector<const RocksStore*>& sources, const std::string& begin,
+                  const std::string& limit, RocksStore* target, uint64_t run_bytes,
+                  size_t readahead_bytes, SharedProgress* shared,
+                  std::vector<std::string>* written) {
+  auto in_range = [&](std::string_view key) { return limit.empty() || key < limit; };
   std::vector<std::unique_ptr<StoreIterator>> iterators;
   std::vector<Cursor> heap;
   for (const RocksStore* s : sources) {
     iterators.push_back(s->NewCountIterator(readahead_bytes));
     StoreIterator* it = iterators.back().get();
-    it->SeekToFirst();
+    it->Seek(begin);
     if (it->Valid()) {
-      heap.push_back(Cursor{it, it->key()});
+      if (in_range(it->key())) heap.push_back(Cursor{it, it->key()});
     } else {
       PRETOKDB_RETURN_IF_ERROR(it->status());
     }
   }
   std::make_heap(heap.begin(), heap.end(), After);
 
-  std::vector<std::string> written;
+  MergeProgress delta;
   std::unique_ptr<CountRunWriter> writer;
   std::string run;
   uint64_t run_size = 0;  // bytes of entries in the run being written
+  auto finish_run = [&]() -> Status {
+    uint64_t bytes = 0;
+    Status s = writer->Finish(&bytes);
+    writer.reset();
+    if (!s.ok()) return s;  // `run` is removed by the caller
+    written->push_back(std::move(run));
+    run.clear();
+    run_size = 0;
+    delta.runs++;
+    delta.bytes_written += bytes;
+    return Status::OK();
+  };
   auto fail = [&](Status s) {
     writer.reset();
     std::error_code ec;
     if (!run.empty()) std::filesystem::remove(run, ec);
-    for (const std::string& r : written) std::filesystem::remove(r, ec);
     return s;
-  };
-  auto finish_run = [&]() -> Status {
-    uint64_t bytes = 0;
-    PRETOKDB_RETURN_IF_ERROR(writer->Finish(&bytes));
-    writer.reset();
-    written.push_back(std::move(run));
-    run.clear();
-    run_size = 0;
-    progress->runs++;
-    progress->bytes_written += bytes;
-    return Status::OK();
   };
 
   std::string token;
-  uint64_t next_report = progress->entries_read + kProgressEvery;
   while (!heap.empty()) {
     token.assign(heap.front().key);
     uint64_t sum = 0;
@@ -78,9 +101,9 @@ Status MergeCounts(const std::vector<const RocksStore*>& sources,
         return fail(Status::Corruption("malformed count value in a source"));
       }
       sum += count;
-      progress->entries_read++;
+      delta.entries_read++;
       c.it->Next();
-      if (c.it->Valid()) {
+      if (c.it->Valid() && in_range(c.it->key())) {
         c.key = c.it->key();
         std::push_heap(heap.begin(), heap.end(), After);
       } else {
@@ -96,22 +119,57 @@ Status MergeCounts(const std::vector<const RocksStore*>& sources,
     }
     Status s = writer->Add(token, sum);
     if (!s.ok()) return fail(s);
-    progress->entries_written++;
+    delta.entries_written++;
     run_size += token.size() + 16;
     if (run_size >= run_bytes) {
       s = finish_run();
       if (!s.ok()) return fail(s);
     }
-    if (progress->entries_read >= next_report) {
-      next_report = progress->entries_read + kProgressEvery;
-      if (on_progress) on_progress(*progress);
-    }
+    if (delta.entries_read >= kProgressEvery) shared->Add(&delta);
   }
   if (writer != nullptr) {
     Status s = finish_run();
     if (!s.ok()) return fail(s);
   }
-  runs->insert(runs->end(), written.begin(), written.end());
+  shared->Add(&delta);
+  return Status::OK();
+}
+
+}  // namespace
+
+Status MergeCounts(const std::vector<const RocksStore*>& sources,
+                   RocksStore* target, uint64_t run_bytes,
+                   size_t readahead_bytes, int threads,
+                   const std::function<void(const MergeProgress&)>& on_progress,
+                   std::vector<std::string>* runs, MergeProgress* progress) {
+  std::vector<std::string> cuts =
+      SplitKeySpace(sources, static_cast<size_t>(std::max(threads, 1)));
+  const size_t parts = cuts.size() + 1;
+  cuts.insert(cuts.begin(), "");
+  cuts.push_back("");  // the last range has no limit
+  SharedProgress shared(progress, &on_progress);
+  std::vector<std::vector<std::string>> written(parts);
+  std::vector<Status> status(parts);
+  auto merge = [&](size_t i) {
+    status[i] = MergeRange(sources, cuts[i], cuts[i + 1], target, run_bytes,
+                           readahead_bytes, &shared, &written[i]);
+  };
+  std::vector<std::thread> pool;
+  for (size_t i = 1; i < parts; ++i) pool.emplace_back(merge, i);
+  merge(0);
+  for (std::thread& t : pool) t.join();
+  Status first;
+  for (const Status& s : status) {
+    if (first.ok() && !s.ok()) first = s;
+  }
+  if (!first.ok()) {
+    std::error_code ec;
+    for (const auto& w : written) {
+      for (const std::string& r : w) std::filesystem::remove(r, ec);
+    }
+    return first;
+  }
+  for (const auto& w : written) runs->insert(runs->end(), w.begin(), w.end());
   return Status::OK();
 }
 

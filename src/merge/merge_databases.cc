@@ -21,6 +21,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <thread>
 
 #include "merge/count_merge.h"
 #include "merge/database_state.h"
@@ -173,9 +174,15 @@ Status MergeDatabases(const std::string& target,
     options.on_progress(now);
   };
   std::vector<std::string> runs;
-  const size_t readahead = static_cast<size_t>(std::min(kReadaheadBytes, budget / 4));
+  const int threads =
+      options.threads > 0
+          ? options.threads
+          : static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  // Each thread has its own readahead per source.
+  const size_t readahead =
+      static_cast<size_t>(std::min(kReadaheadBytes, budget / 4 / threads));
   PRETOKDB_RETURN_IF_ERROR(MergeCounts(stores, into.store.get(), RunBytes(options),
-                                       readahead, report, &runs, &progress));
+                                       readahead, threads, report, &runs, &progress));
 
   // 4. The one commit.
   PRETOKDB_RETURN_IF_ERROR(into.store->CommitRuns(runs, meta));

@@ -892,6 +892,14 @@ uint64_t RocksStore::EstimateCountEntries() const {
   return n;
 }
 
+uint64_t RocksStore::ApproximateCountBytes(std::string_view begin,
+                                           std::string_view limit) const {
+  rocksdb::Range range(ToSlice(begin), ToSlice(limit));
+  uint64_t size = 0;
+  if (!db_->GetApproximateSizes(counts_, &range, 1, &size).ok()) return 0;
+  return size;
+}
+
 Status RocksStore::VerifyChecksums() const {
   rocksdb::ReadOptions ro;
   ro.fill_cache = false;

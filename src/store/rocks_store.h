@@ -174,6 +174,10 @@ class RocksStore {
 
   // RocksDB's estimate of the entries of the counts family (for progress).
   uint64_t EstimateCountEntries() const;
+  // RocksDB's estimate of the bytes of table files that hold counts with
+  // keys in [begin, limit), from index blocks (cheap; 0 on failure).
+  uint64_t ApproximateCountBytes(std::string_view begin,
+                                 std::string_view limit) const;
 
   // Reads every table file of the database and checks its checksums
   // (Corruption if one is damaged). Open() does it before opening an

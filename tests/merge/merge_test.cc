@@ -104,10 +104,12 @@ class MergeTest : public testing::Test {
     return db;
   }
   Status Merge(const std::string& into, const std::vector<std::string>& sources,
-               MergeResult* result = nullptr, uint64_t run_bytes = 0) {
+               MergeResult* result = nullptr, uint64_t run_bytes = 0,
+               int threads = 0) {
     MergeOptions options;
     options.memory_limit = 64 << 20;
     options.run_bytes = run_bytes;
+    options.threads = threads;
     return MergeDatabases(into, sources, options, result);
   }
 
@@ -121,13 +123,18 @@ TEST_F(MergeTest, CountsAndStatsAreThoseOfOneDatabase) {
   const std::string c = Index("c", {files_[3]});
   const std::string all = Index("all", files_);
   MergeResult result;
-  // Tiny runs: many of them, committed together.
-  ASSERT_TRUE(Merge(dir_.File("m"), {a, b, c}, &result, 4096).ok());
-  EXPECT_FALSE(result.already_merged);
-  EXPECT_GT(result.progress.runs, 10u);
+  // Tiny runs: many of them, committed together; by 1, 3 and 7 threads,
+  // each merging a range of the keys.
   const Snapshot all_snap = Read(all);
-  ExpectSame(Read(dir_.File("m")), all_snap);
-  EXPECT_EQ(result.progress.entries_written, all_snap.stats.distinct_pretokens);
+  for (int threads : {1, 3, 7}) {
+    const std::string m = dir_.File("m" + std::to_string(threads));
+    ASSERT_TRUE(Merge(m, {a, b, c}, &result, 4096, threads).ok());
+    EXPECT_FALSE(result.already_merged);
+    EXPECT_GT(result.progress.runs, 10u);
+    ExpectSame(Read(m), all_snap);
+    EXPECT_EQ(result.progress.entries_written, all_snap.stats.distinct_pretokens);
+  }
+  ASSERT_TRUE(Merge(dir_.File("m"), {a, b, c}).ok());
 
   // Indexing an input covered already does nothing.
   Indexer again(dir_.File("m"), IndexOptions());
