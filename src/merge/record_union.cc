@@ -54,12 +54,31 @@ Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) 
   SourceRecord& have = f.record;
   if (have.size != r.size || have.fingerprint != r.fingerprint ||
       have.split_size != r.split_size) {
-    return Status::InvalidArgument(
-        r.path, "is held by " + f.version_holder + " at " +
-                    std::to_string(have.size) + " bytes and by " + holder +
-                    " at " + std::to_string(r.size) +
-                    " bytes, or with other content: the file changed between "
-                    "their runs (bring both up to date with index, or leave one out)");
+    // A file that grew by appending belongs to the shard of its last unit,
+    // which counts its old tail again; the other shards keep the old size.
+    // Such a record, holding nothing of its old end, counted exactly what
+    // the grown file has there: the larger record stands for both. A
+    // smaller one that holds its end counted that end as the file's end,
+    // which the grown file does not have: refused, as is any other change.
+    const bool r_larger = r.size > have.size;
+    const SourceRecord& smaller = r_larger ? have : r;
+    const bool holds_end = std::any_of(
+        smaller.chunks.begin(), smaller.chunks.end(), [&](const ChunkRange& c) {
+          return c.begin < c.end && c.end == smaller.size;
+        });
+    if (have.size == r.size || have.split_size != r.split_size || holds_end) {
+      return Status::InvalidArgument(
+          r.path, "is held by " + f.version_holder + " at " +
+                      std::to_string(have.size) + " bytes and by " + holder +
+                      " at " + std::to_string(r.size) +
+                      " bytes, or with other content: the file changed between "
+                      "their runs (bring both up to date with index, or leave one out)");
+    }
+    if (r_larger) {
+      have.size = r.size;
+      have.fingerprint = r.fingerprint;
+      f.version_holder = holder;
+    }
   }
   if (r.first_document && !f.first_document_holder.empty()) {
     return Status::InvalidArgument(

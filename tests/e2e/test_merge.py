@@ -201,6 +201,42 @@ class Merge:
         rep.check("some SIGKILLs landed mid-merge", landed >= KILLS // 2)
         self.sources_untouched("after kills")
 
+    def shards(self):
+        """index --shard K/3 of the same files, merged: one database's counts;
+        then a file grows, the shards are indexed again and merged anew."""
+        rep = self.rep
+        d = self.tmp.join("shardin")
+        os.makedirs(d)
+        files = []
+        for f in self.files:
+            files.append(os.path.join(d, os.path.basename(f)))
+            shutil.copy(f, files[-1])
+        dbs = [self.tmp.join("shard%d" % k) for k in range(3)]
+
+        def index_shards():
+            for k, db in enumerate(dbs):
+                r = self.run.run("index", "--db", db, "--quiet", "--shard", "%d/3" % k, *files)
+                assert r.ok, r.describe()
+
+        index_shards()
+        m = self.tmp.join("m-shards")
+        r = self.merge(m, *dbs)
+        if rep.check("merge of 3 shards exits 0", r.ok, r.describe()):
+            self.check_db("merge of 3 shards", m, files)
+        # The last file grows: its shard counts the old tail again, the
+        # others keep its old size (they hold nothing of it).
+        with open(files[-1], "ab") as f:
+            f.write(b"appended words<|endoftext|> and more\n")
+        self.ref = RefCache()
+        index_shards()
+        r = self.merge(m, *dbs)
+        rep.check("shards changed since their merge: refused",
+                  r.rc == 1 and "changed since" in r.err.decode(), r.describe())
+        m2 = self.tmp.join("m-shards-grown")
+        r = self.merge(m2, *dbs)
+        if rep.check("merge of grown shards exits 0", r.ok, r.describe()):
+            self.check_db("merge of grown shards", m2, files)
+
     def main(self):
         print("random seed for kill delays: %d" % self.a.seed, flush=True)
         if self.rep.section("inputs and source databases", self.setup) is None and \
@@ -209,6 +245,7 @@ class Merge:
         self.rep.section("merge, rerun, grow, merge of merges", self.basic)
         self.rep.section("refusals", self.refusals)
         self.rep.section("SIGKILL at random moments, then rerun", self.kills)
+        self.rep.section("shards (--shard K/N), growth", self.shards)
 
 
 def main():
