@@ -222,9 +222,21 @@ class Reader {
     py::list files;
     for (const SourceInfo& f : st.files) {
       py::dict file;
+      // The fields and order of `stats --json`.
+      py::list held;
+      for (const ByteRange& r : f.held) {
+        py::list range;
+        range.append(r.begin);
+        range.append(r.end);
+        held.append(range);
+      }
       file["path"] = DecodeFs(f.path);
+      file["relative"] = f.relative;
       file["size"] = f.size;
+      file["bytes_held"] = f.bytes_held;
+      file["held"] = held;
       file["bytes_done"] = f.bytes_done;
+      file["first_document"] = f.first_document;
       files.append(file);
     }
     d["files"] = files;
@@ -324,7 +336,8 @@ close(). Methods release the GIL while they read.)doc")
       .def("stats", &Reader::Stats,
            "stats() -> dict\n\n"
            "What `pretok-db stats --json` prints, as a dict: db, files "
-           "(list of {path, size, bytes_done}), documents, pretokens, "
+           "(list of {path, relative, size, bytes_held, held, bytes_done, "
+           "first_document}), documents, pretokens, "
            "distinct_pretokens, invalid_utf8_replaced, skipped_stretches, "
            "skipped_bytes, spills, elapsed_seconds, config {pattern, "
            "pattern_regex, special_tokens, invalid_utf8}. Paths are decoded "

@@ -61,8 +61,10 @@ def test_db_path_keeps_a_database_that_open_reads(tmp_path):
     with pretokdb.open(db) as reader:
         assert dict(reader.items()) == counts
         stats = reader.stats()
-    assert stats["files"] == [{"path": str(path), "size": path.stat().st_size,
-                               "bytes_done": path.stat().st_size}]
+    size = path.stat().st_size
+    assert stats["files"] == [{"path": str(path), "relative": False, "size": size,
+                               "bytes_held": size, "held": [[0, size]], "bytes_done": size,
+                               "first_document": True}]
     # The same call again reads nothing new and gives the same counts.
     assert pretokdb.pretokenize(path, [ENDOFTEXT], 2, db_path=db) == counts
     # Another file adds to the database; the dict is everything it holds.
