@@ -23,16 +23,6 @@ const char* InvalidUtf8Name(InvalidUtf8 policy) {
   return "replace";
 }
 
-std::string DescribeTokens(const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return "none";
-  std::string out;
-  for (const std::string& t : tokens) {
-    if (!out.empty()) out += ", ";
-    out += "'" + t + "'";
-  }
-  return out;
-}
-
 }  // namespace
 
 Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
@@ -114,9 +104,9 @@ Status CheckConfig(const RocksStore& store, const std::string& db_path,
   if (existing.special_tokens != config.special_tokens) {
     return Status::InvalidArgument(
         db_path, "database was built with special tokens " +
-                     DescribeTokens(existing.special_tokens) +
+                     DescribeSpecialTokens(existing.special_tokens) +
                      "; this run asks for " +
-                     DescribeTokens(config.special_tokens) +
+                     DescribeSpecialTokens(config.special_tokens) +
                      " (use another --db)");
   }
   if (existing.pattern != config.pattern) {

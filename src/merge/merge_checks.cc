@@ -6,16 +6,6 @@ namespace pretokdb {
 
 namespace {
 
-std::string DescribeTokens(const std::vector<std::string>& tokens) {
-  if (tokens.empty()) return "none";
-  std::string out;
-  for (const std::string& t : tokens) {
-    if (!out.empty()) out += ", ";
-    out += "'" + t + "'";
-  }
-  return out;
-}
-
 constexpr char kSameConfig[] =
     " (databases merge only when built with the same --pattern, "
     "--special-token and --invalid-utf8)";
@@ -33,8 +23,8 @@ Status CheckSameConfig(const DatabaseState& first, const DatabaseState& other) {
   if (a.special_tokens != b.special_tokens) {
     return Status::InvalidArgument(
         other.path, "was built with special tokens " +
-                        DescribeTokens(b.special_tokens) + ", " + first.path +
-                        " with " + DescribeTokens(a.special_tokens) + kSameConfig);
+                        DescribeSpecialTokens(b.special_tokens) + ", " + first.path +
+                        " with " + DescribeSpecialTokens(a.special_tokens) + kSameConfig);
   }
   if (a.invalid_utf8 != b.invalid_utf8) {
     return Status::InvalidArgument(

@@ -9,6 +9,16 @@ constexpr uint64_t kConfigVersion = 1;
 constexpr uint64_t kSourceVersion = 2;
 }  // namespace
 
+std::string DescribeSpecialTokens(const std::vector<std::string>& tokens) {
+  if (tokens.empty()) return "none";
+  std::string out;
+  for (const std::string& t : tokens) {
+    if (!out.empty()) out += ", ";
+    out += "'" + t + "'";
+  }
+  return out;
+}
+
 std::string EncodeConfig(const DbConfig& config) {
   std::string out;
   PutVarint64(&out, kConfigVersion);

@@ -110,6 +110,9 @@ struct SourceRecord {
 // True if chunks are ascending, disjoint and within [0, size).
 bool ChunksInOrder(const std::vector<ChunkRange>& chunks, uint64_t size);
 
+// Special tokens as messages name them: 'a', 'b' (or "none").
+std::string DescribeSpecialTokens(const std::vector<std::string>& tokens);
+
 std::string EncodeConfig(const DbConfig& config);
 bool DecodeConfig(std::string_view in, DbConfig* config);
 
