@@ -4,8 +4,8 @@ per shard on the workers, then one `pretok-db merge`.
 
     # on a cluster started as `dask scheduler` + `dask worker --nthreads 1`:
     /usr/bin/python3 tools/dist/pretok_dask.py --scheduler tcp://HOST:8786 \
-        --shards 8 --root /shared/corpus --shared /shared/pretok \
-        /shared/corpus/*.txt
+        --shards 8 --root /nfs/corpus --shared /nfs/pretok \
+        /nfs/corpus/*.txt
     # or on this machine, with a LocalCluster of 4 worker processes:
     /usr/bin/python3 tools/dist/pretok_dask.py --local-workers 4 --shards 4 \
         --root corpus --shared out corpus/*.txt
