@@ -41,6 +41,8 @@
 #include <utility>
 #include <vector>
 
+#include "bench_corpus.h"
+
 #include "count/batched_add.h"
 #include "count/count_table.h"
 #include "ingest/special_tokens.h"
@@ -51,7 +53,6 @@
 namespace pretokdb {
 namespace {
 
-constexpr size_t kSliceBytes = size_t{64} << 20;
 // MemoryPlan's piece size for any table of 8 MiB or more
 // (src/ingest/memory_plan.cc: table_bytes / 512, at most 16 KiB).
 constexpr size_t kPieceBytes = 16 << 10;
@@ -65,14 +66,6 @@ struct Corpus {
   std::vector<std::string_view> tokens;
   std::vector<size_t> piece_ends;
 };
-
-std::string CorpusPath(const std::string& name) {
-  const char* env = std::getenv(name == "web" ? "PRETOKDB_BENCH_WEB"
-                                              : "PRETOKDB_BENCH_STORIES");
-  if (env != nullptr) return env;
-  return name == "web" ? "/tmp/pretokdb-bench-corpora/web-1G-seed7.txt"
-                       : "/tmp/corp/stories-1G.txt";
-}
 
 // Documents of text at the separators, cut like ChunkCounter::CountDocument.
 std::vector<std::string_view> CutPieces(std::string_view text) {
@@ -106,22 +99,7 @@ Corpus& GetCorpus(const std::string& name) {
   std::unique_ptr<Corpus>& c = cache[name];
   if (c != nullptr) return *c;
   c = std::make_unique<Corpus>();
-  const std::string path = CorpusPath(name);
-  std::ifstream in(path, std::ios::binary);
-  c->text.resize(kSliceBytes);
-  in.read(c->text.data(), kSliceBytes);
-  c->text.resize(static_cast<size_t>(in.gcount()));
-  const size_t nl = c->text.rfind('\n');
-  if (nl != std::string::npos) c->text.resize(nl + 1);
-  if (c->text.empty()) {
-    std::fprintf(stderr, "hot_loop_bench: cannot read %s\n", path.c_str());
-    std::exit(1);
-  }
-  // CountTable::AddBatch() reads a few bytes past a token: pad the text
-  // (reserve() keeps the views below valid: the string never reallocates).
-  c->text.reserve(c->text.size() + CountTable::kTokenReadBytes);
-  c->text.append(CountTable::kTokenReadBytes, '\0');
-  c->text.resize(c->text.size() - CountTable::kTokenReadBytes);
+  ReadCorpusSlice(name, "hot_loop_bench", &c->text);
   c->pieces = CutPieces(c->text);
   return *c;
 }

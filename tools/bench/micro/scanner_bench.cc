@@ -27,6 +27,8 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_corpus.h"
+
 #include "count/batched_add.h"
 #include "count/count_table.h"
 #include "ingest/special_tokens.h"
@@ -36,17 +38,8 @@
 namespace pretokdb {
 namespace {
 
-constexpr size_t kSliceBytes = size_t{64} << 20;
 constexpr size_t kPieceBytes = 16 << 10;
 const char kSeparator[] = "<|endoftext|>";
-
-std::string CorpusPath(const std::string& name) {
-  const char* env = std::getenv(name == "web" ? "PRETOKDB_BENCH_WEB"
-                                              : "PRETOKDB_BENCH_STORIES");
-  if (env != nullptr) return env;
-  return name == "web" ? "/tmp/pretokdb-bench-corpora/web-1G-seed7.txt"
-                       : "/tmp/corp/stories-1G.txt";
-}
 
 const Pretokenizer& Get(const std::string& pattern) {
   static std::map<std::string, std::unique_ptr<Pretokenizer>> cache;
@@ -73,20 +66,7 @@ Corpus& GetCorpus(const std::string& name) {
   std::unique_ptr<Corpus>& c = cache[name];
   if (c != nullptr) return *c;
   c = std::make_unique<Corpus>();
-  const std::string path = CorpusPath(name);
-  std::ifstream in(path, std::ios::binary);
-  c->text.resize(kSliceBytes);
-  in.read(c->text.data(), kSliceBytes);
-  c->text.resize(static_cast<size_t>(in.gcount()));
-  const size_t nl = c->text.rfind('\n');
-  if (nl != std::string::npos) c->text.resize(nl + 1);
-  if (c->text.empty()) {
-    std::fprintf(stderr, "scanner_bench: cannot read %s\n", path.c_str());
-    std::exit(1);
-  }
-  c->text.reserve(c->text.size() + CountTable::kTokenReadBytes);
-  c->text.append(CountTable::kTokenReadBytes, '\0');
-  c->text.resize(c->text.size() - CountTable::kTokenReadBytes);
+  ReadCorpusSlice(name, "scanner_bench", &c->text);
   return *c;
 }
 
