@@ -4,22 +4,10 @@
 
 namespace pretokdb {
 
-namespace {
-
-// What the limit leaves beyond the process's fixed footprint. Below twice
-// that footprint the limit cannot be honoured anyway; keep the proportions
-// so that small limits still mean small tables and buffers.
-uint64_t UsableBytes(uint64_t memory_limit) {
-  return memory_limit > 2 * kFixedBytes ? memory_limit - kFixedBytes
-                                        : memory_limit / 2;
-}
-
-}  // namespace
-
 MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
                       size_t read_buffer_override) {
   const uint64_t w = static_cast<uint64_t>(std::max(workers, 1));
-  const uint64_t usable = UsableBytes(memory_limit);
+  const uint64_t usable = MemoryBeyondFootprint(memory_limit);
   MemoryPlan plan;
   plan.rocksdb_bytes = usable / 8;
   plan.read_buffer_bytes =
@@ -41,7 +29,7 @@ MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
 StreamPoolPlan PlanStreamPool(uint64_t memory_limit, int workers,
                               size_t chunk_override) {
   const uint64_t w = static_cast<uint64_t>(std::max(workers, 1));
-  const uint64_t usable = UsableBytes(memory_limit);
+  const uint64_t usable = MemoryBeyondFootprint(memory_limit);
   StreamPoolPlan plan;
   plan.buffers = static_cast<size_t>(2 * w + 2);
   plan.chunk_bytes =

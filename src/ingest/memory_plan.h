@@ -24,6 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "util/memory_footprint.h"
+
 namespace pretokdb {
 
 struct MemoryPlan {
@@ -32,8 +34,6 @@ struct MemoryPlan {
   size_t table_bytes;        // per worker
   size_t piece_bytes;        // input counted between two NeedsSpill() checks
 };
-
-inline constexpr uint64_t kFixedBytes = 24 << 20;
 
 MemoryPlan PlanMemory(uint64_t memory_limit, int workers,
                       size_t read_buffer_override);

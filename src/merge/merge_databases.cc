@@ -29,6 +29,7 @@
 #include "merge/record_union.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
+#include "util/memory_footprint.h"
 
 namespace pretokdb {
 
@@ -36,8 +37,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Code, libraries and stacks, as ingest/memory_plan.h assumes.
-constexpr uint64_t kFixedBytes = uint64_t{24} << 20;
 // A count iterator's readahead (RocksStore::NewCountIterator).
 constexpr uint64_t kReadaheadBytes = uint64_t{2} << 20;
 constexpr uint64_t kMinBudget = uint64_t{4} << 20;
@@ -46,9 +45,7 @@ constexpr uint64_t kMaxBudget = uint64_t{256} << 20;
 // RocksDB's budget for each database open: an equal share of what the
 // limit leaves, less a source's readahead.
 uint64_t BudgetPerDatabase(uint64_t memory_limit, size_t databases) {
-  const uint64_t usable =
-      memory_limit > 2 * kFixedBytes ? memory_limit - kFixedBytes : memory_limit / 2;
-  uint64_t share = usable / databases;
+  uint64_t share = MemoryBeyondFootprint(memory_limit) / databases;
   share = share > kReadaheadBytes ? share - kReadaheadBytes : 0;
   return std::clamp(share, kMinBudget, kMaxBudget);
 }
