@@ -49,7 +49,6 @@ void MergeChunks(const std::vector<ChunkRange>& added,
     return x.range.begin != y.range.begin ? x.range.begin < y.range.begin
                                           : x.range.end < y.range.end;
   });
-  const std::vector<ChunkRange> before = record->chunks;
   record->chunks.clear();
   for (size_t i = 0; i < all.size(); ++i) {
     const Placed& p = all[i];
