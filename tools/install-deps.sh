@@ -14,6 +14,8 @@ BUILD_PACKAGES=(
   build-essential cmake pkg-config
   librocksdb-dev liblz4-dev libre2-dev libxxhash-dev libboost-dev
   libcli11-dev nlohmann-json3-dev
+  # compressed inputs (.zst, .gz) and JSON Lines
+  libzstd-dev zlib1g-dev libsimdjson-dev
   # the Python module (built against Debian's /usr/bin/python3)
   python3 python3-dev pybind11-dev
 )
@@ -24,6 +26,8 @@ TEST_PACKAGES=(
   nodejs npm
   # peak RSS in the benchmarks
   time
+  # compressed test inputs (zstd, pzstd, gzip)
+  zstd gzip
 )
 
 packages=("${BUILD_PACKAGES[@]}")
