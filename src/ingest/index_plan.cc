@@ -5,7 +5,7 @@
 
 #include "ingest/chunk_planner.h"
 #include "store/byte_ranges.h"
-#include "store/coding.h"
+#include "store/checkpoint.h"
 
 namespace pretokdb {
 
@@ -54,14 +54,13 @@ void MergeChunks(const std::vector<ChunkRange>& added,
     const Placed& p = all[i];
     record->chunks.push_back(p.range);
     if (p.old_index == static_cast<int64_t>(i)) continue;  // in place
-    uint64_t reached = p.range.begin;
+    Checkpoint reached = Checkpoint::At(p.range.begin);
     if (p.old_index >= 0) {
       auto it = checkpoints.find({record->id, static_cast<uint64_t>(p.old_index)});
       if (it != checkpoints.end()) reached = it->second;
     }
-    std::string value;
-    PutFixed64(&value, reached);
-    meta->puts.emplace_back(CheckpointKey(record->id, i), value);
+    meta->puts.emplace_back(CheckpointKey(record->id, i),
+                            EncodeCheckpoint(reached));
   }
 }
 

@@ -24,10 +24,9 @@
 #include "pretokdb/status.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
+#include "store/source_catalog.h"
 
 namespace pretokdb {
-
-using Checkpoints = std::map<std::pair<uint64_t, uint64_t>, uint64_t>;
 
 // What an unsharded run wants of a file the database knows `size` bytes of.
 ShardShare WholeFile(uint64_t size);

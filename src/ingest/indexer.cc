@@ -356,7 +356,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   if (!create_db) PRETOKDB_RETURN_IF_ERROR(store->Commit({}, plan));
 
   // 4. Ranges to count.
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  Checkpoints checkpoints;
   if (!create_db) PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
   std::vector<ChunkTask> tasks;
   uint64_t total = 0, done = 0;
@@ -366,7 +366,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     for (uint64_t c = 0; c < r.chunks.size(); ++c) {
       uint64_t from = r.chunks[c].begin;
       auto it = checkpoints.find({r.id, c});
-      if (it != checkpoints.end()) from = it->second;
+      if (it != checkpoints.end()) from = it->second.offset;
       done += from - r.chunks[c].begin;
       if (from < r.chunks[c].end) {
         tasks.push_back(ChunkTask{files[i].get(), r.id, c, from, r.chunks[c].end});
@@ -482,11 +482,11 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   if (result.ok() && stop_.load()) {
     // Stopped: resumable unless every range happened to be committed.
     bool all_done = true;
-    std::map<std::pair<uint64_t, uint64_t>, uint64_t> after;
+    Checkpoints after;
     if (ReadCheckpoints(*db, &after).ok()) {
       for (const ChunkTask& t : tasks) {
         auto it = after.find({t.source_id, t.chunk_index});
-        if (it == after.end() || it->second < t.end) all_done = false;
+        if (it == after.end() || it->second.offset < t.end) all_done = false;
       }
     }
     if (!all_done) result = Status::Aborted(db_path_, "stopped before the end");

@@ -20,6 +20,7 @@
 #include "ingest/stream_input.h"
 #include "ingest/worker.h"
 #include "pretokdb/indexer.h"
+#include "store/checkpoint.h"
 #include "store/coding.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
@@ -185,9 +186,8 @@ Status Indexer::RunStreamOnce(int fd) {
     if (r.size > 0) r.chunks.push_back(ChunkRange{0, r.size});
     MetaWrites meta;
     meta.puts.emplace_back(SourceKey(id), EncodeSource(r));
-    std::string done;
-    PutFixed64(&done, r.size);
-    meta.puts.emplace_back(CheckpointKey(id, 0), done);
+    meta.puts.emplace_back(CheckpointKey(id, 0),
+                           EncodeCheckpoint(Checkpoint::At(r.size)));
     meta.stats.emplace_back(kStatDocuments, 1);
     result = staged.Commit(meta);
   }

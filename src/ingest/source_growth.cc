@@ -5,7 +5,7 @@
 
 #include "ingest/chunk_planner.h"
 #include "ingest/table_count_source.h"
-#include "store/coding.h"
+#include "store/checkpoint.h"
 
 namespace pretokdb {
 
@@ -38,14 +38,12 @@ Status HasGrownByAppending(const SourceFile& file, const SourceRecord& old,
   return Status::OK();
 }
 
-bool FullyIndexed(const SourceRecord& source,
-                  const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                      checkpoints) {
+bool FullyIndexed(const SourceRecord& source, const Checkpoints& checkpoints) {
   for (uint64_t c = 0; c < source.chunks.size(); ++c) {
     const ChunkRange& r = source.chunks[c];
     if (r.begin == r.end) continue;
     auto it = checkpoints.find({source.id, c});
-    if (it == checkpoints.end() || it->second < r.end) return false;
+    if (it == checkpoints.end() || it->second.offset < r.end) return false;
   }
   return true;
 }
@@ -91,9 +89,8 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
     }
     r.begin = std::min(r.begin, restart);
     r.end = restart;
-    std::string value;
-    PutFixed64(&value, restart);
-    meta_.puts.emplace_back(CheckpointKey(old.id, c), value);
+    meta_.puts.emplace_back(CheckpointKey(old.id, c),
+                            EncodeCheckpoint(Checkpoint::At(restart)));
   }
   std::vector<ChunkRange> added;
   PRETOKDB_RETURN_IF_ERROR(PlanChunks(file, rules_, target_chunk_bytes, &added,

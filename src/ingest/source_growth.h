@@ -41,6 +41,7 @@
 #include "pretokdb/status.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
+#include "store/source_catalog.h"
 
 namespace pretokdb {
 
@@ -50,9 +51,7 @@ Status HasGrownByAppending(const SourceFile& file, const SourceRecord& old,
                            bool* grown);
 
 // True if every chunk of `source` is committed to its end.
-bool FullyIndexed(const SourceRecord& source,
-                  const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                      checkpoints);
+bool FullyIndexed(const SourceRecord& source, const Checkpoints& checkpoints);
 
 // Gathers the growth of several files into one commit.
 class GrowthCommit {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "ingest/table_count_source.h"
-#include "store/coding.h"
+#include "store/checkpoint.h"
 #include "store/records.h"
 
 namespace pretokdb {
@@ -30,7 +30,7 @@ Worker::Worker(int id, const WorkerContext& context)
 }
 
 Status Worker::Run(const ChunkTask& task) {
-  pending_.push_back(Checkpoint{task.source_id, task.chunk_index, task.from,
+  pending_.push_back(PendingCheckpoint{task.source_id, task.chunk_index, task.from,
                                 &task.file->path(), false});
   Status s = counter_.Count(
       *task.file, task.from, task.end,
@@ -47,7 +47,7 @@ Status Worker::Run(const ChunkTask& task) {
 Status Worker::RunStream(uint64_t source_id, const std::string* name,
                          uint64_t from,
                          const ChunkCounter::StreamReadFn& read) {
-  pending_.push_back(Checkpoint{source_id, 0, from, name, false});
+  pending_.push_back(PendingCheckpoint{source_id, 0, from, name, false});
   uint64_t end = from;
   Status s = counter_.CountStream(
       from,
@@ -89,10 +89,9 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
   *meta = MetaWrites();
   if (pending_.empty()) return false;
   table_.SortForSpill();
-  for (const Checkpoint& c : pending_) {
-    std::string value;
-    PutFixed64(&value, c.offset);
-    meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index), value);
+  for (const PendingCheckpoint& c : pending_) {
+    meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index),
+                            EncodeCheckpoint(Checkpoint::At(c.offset)));
   }
   meta->stats = {{std::string(kStatPretokens), table_.total()},
                  {std::string(kStatDocuments), stats_.separators},
@@ -133,7 +132,7 @@ void Worker::SpillCommitted(uint64_t batch_bytes) {
                             .count();
     context_.on_event(e);
     // A staged spill (a stream's) is no checkpoint: nothing is committed.
-    for (const Checkpoint& c : pending_) {
+    for (const PendingCheckpoint& c : pending_) {
       if (context_.sink != nullptr) break;
       IndexEvent ce(IndexEvent::Type::kCheckpoint);
       ce.worker = id_;
@@ -147,7 +146,7 @@ void Worker::SpillCommitted(uint64_t batch_bytes) {
   // The current chunk stays pending (its offset moves on); finished ones
   // are committed for good.
   const bool keep_last = !pending_.back().complete;
-  Checkpoint last = pending_.back();
+  PendingCheckpoint last = pending_.back();
   pending_.clear();
   if (keep_last) pending_.push_back(last);
 }

@@ -94,7 +94,7 @@ class Worker {
   const CountTable& table() const { return table_; }
 
  private:
-  struct Checkpoint {
+  struct PendingCheckpoint {
     uint64_t source_id;
     uint64_t chunk_index;
     uint64_t offset;
@@ -110,7 +110,7 @@ class Worker {
   CounterStats stats_;
   ChunkCounter counter_;
   // Checkpoints not yet committed; the last one is the current chunk's.
-  std::vector<Checkpoint> pending_;
+  std::vector<PendingCheckpoint> pending_;
   std::chrono::steady_clock::time_point last_spill_;
   std::chrono::steady_clock::time_point spill_start_;
 };

@@ -16,6 +16,7 @@
 #include "pretokdb/status.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
+#include "store/source_catalog.h"
 
 namespace pretokdb {
 
@@ -44,7 +45,7 @@ struct DatabaseState {
   // what was recorded of each (MergedRecord).
   std::map<std::string, MergedRecord> merged;
   std::vector<SourceRecord> records;
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  Checkpoints checkpoints;
   std::map<std::string, uint64_t> stats;  // "stat/..." -> value
 };
 

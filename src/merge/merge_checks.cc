@@ -42,7 +42,8 @@ Status CheckFinished(const DatabaseState& db) {
     std::vector<std::string> ranges;
     for (uint64_t c = 0; c < r.chunks.size(); ++c) {
       auto it = db.checkpoints.find({r.id, c});
-      const uint64_t from = it == db.checkpoints.end() ? r.chunks[c].begin : it->second;
+      const uint64_t from =
+          it == db.checkpoints.end() ? r.chunks[c].begin : it->second.offset;
       if (from >= r.chunks[c].end) continue;
       ranges.push_back("[" + std::to_string(from) + ", " +
                        std::to_string(r.chunks[c].end) + ")");

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <numeric>
 
-#include "store/coding.h"
+#include "store/checkpoint.h"
 
 namespace pretokdb {
 
@@ -142,9 +142,9 @@ void RecordUnion::AppendWrites(MetaWrites* meta) const {
     // target's own chunks may have moved to other indexes; all are
     // written, so none keeps a stale one.
     for (uint64_t c = 0; c < f.record.chunks.size(); ++c) {
-      std::string end;
-      PutFixed64(&end, f.record.chunks[c].end);
-      meta->puts.emplace_back(CheckpointKey(f.record.id, c), std::move(end));
+      meta->puts.emplace_back(
+          CheckpointKey(f.record.id, c),
+          EncodeCheckpoint(Checkpoint::At(f.record.chunks[c].end)));
     }
   }
 }

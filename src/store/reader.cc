@@ -107,7 +107,7 @@ Status CountReader::GetStats(DbStats* stats) const {
 
   std::vector<SourceRecord> sources;
   PRETOKDB_RETURN_IF_ERROR(ReadSources(*store_, &sources));
-  std::map<std::pair<uint64_t, uint64_t>, uint64_t> checkpoints;
+  Checkpoints checkpoints;
   PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store_, &checkpoints));
   for (const SourceRecord& r : sources) {
     SourceInfo info;

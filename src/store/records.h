@@ -3,7 +3,8 @@
 // Keys of the meta column family (key_format):
 //   "config"                      DbConfig: how the counts were made
 //   "source/" BE64(id)            SourceRecord: one input file and its chunks
-//   "ckpt/" BE64(id) BE64(chunk)  fixed64: offset reached in that chunk;
+//   "ckpt/" BE64(id) BE64(chunk)  Checkpoint (store/checkpoint.h): offset
+//                                 reached in that chunk and a hash of it;
 //                                 written in the same WriteBatch as the
 //                                 counts of the bytes before it
 //   "stat/<name>"                 fixed64, merged by addition (see StatKey)

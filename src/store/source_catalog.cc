@@ -2,7 +2,6 @@
 
 #include <string>
 
-#include "store/coding.h"
 
 namespace pretokdb {
 
@@ -26,30 +25,27 @@ Status ReadSources(const RocksStore& store, std::vector<SourceRecord>* out) {
   return it->status();
 }
 
-Status ReadCheckpoints(
-    const RocksStore& store,
-    std::map<std::pair<uint64_t, uint64_t>, uint64_t>* out) {
+Status ReadCheckpoints(const RocksStore& store, Checkpoints* out) {
   out->clear();
   std::unique_ptr<StoreIterator> it = store.NewMetaIterator();
   for (it->Seek(kCheckpointPrefix);
        it->Valid() && HasPrefix(it->key(), kCheckpointPrefix); it->Next()) {
-    uint64_t id, chunk, offset;
+    uint64_t id, chunk;
+    Checkpoint c;
     if (!ParseCheckpointKey(it->key(), &id, &chunk) ||
-        !DecodeFixed64Value(it->value(), &offset)) {
+        !DecodeCheckpoint(it->value(), &c)) {
       return Status::Corruption(store.path(), "unreadable checkpoint record");
     }
-    (*out)[{id, chunk}] = offset;
+    (*out)[{id, chunk}] = c;
   }
   return it->status();
 }
 
-uint64_t BytesDone(const SourceRecord& source,
-                   const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                       checkpoints) {
+uint64_t BytesDone(const SourceRecord& source, const Checkpoints& checkpoints) {
   uint64_t done = 0;
   for (uint64_t c = 0; c < source.chunks.size(); ++c) {
     auto it = checkpoints.find({source.id, c});
-    if (it != checkpoints.end()) done += it->second - source.chunks[c].begin;
+    if (it != checkpoints.end()) done += it->second.offset - source.chunks[c].begin;
   }
   return done;
 }

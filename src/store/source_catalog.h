@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pretokdb/status.h"
+#include "store/checkpoint.h"
 #include "store/records.h"
 #include "store/rocks_store.h"
 
@@ -17,15 +18,13 @@ namespace pretokdb {
 // Every source record, in id order.
 Status ReadSources(const RocksStore& store, std::vector<SourceRecord>* out);
 
-// (source id, chunk index) -> committed offset.
-Status ReadCheckpoints(
-    const RocksStore& store,
-    std::map<std::pair<uint64_t, uint64_t>, uint64_t>* out);
+// (source id, chunk index) -> its committed checkpoint (store/checkpoint.h).
+using Checkpoints = std::map<std::pair<uint64_t, uint64_t>, Checkpoint>;
+
+Status ReadCheckpoints(const RocksStore& store, Checkpoints* out);
 
 // Bytes of a source whose counts are committed.
-uint64_t BytesDone(const SourceRecord& source,
-                   const std::map<std::pair<uint64_t, uint64_t>, uint64_t>&
-                       checkpoints);
+uint64_t BytesDone(const SourceRecord& source, const Checkpoints& checkpoints);
 
 }  // namespace pretokdb
 

@@ -11,6 +11,7 @@
 #include "ingest_test_util.h"
 #include "ingest/special_tokens.h"
 #include "store/byte_ranges.h"
+#include "store/checkpoint.h"
 #include "store/coding.h"
 
 namespace pretokdb {
@@ -45,27 +46,34 @@ TEST(IndexPlanTest, GapsAreWantedMinusHeld) {
 // Chunks stay in order; a chunk that moves takes its checkpoint with it.
 TEST(IndexPlanTest, MergeChunksMovesCheckpoints) {
   SourceRecord r = Record(100, {{40, 60}, {60, 80}});
-  Checkpoints ckpt = {{{9, 0}, 55}, {{9, 1}, 80}};
+  Checkpoint hashed = Checkpoint::At(80);
+  hashed.hashed = true;
+  hashed.hashed_end = 80;
+  hashed.digest = 1234;
+  Checkpoints ckpt = {{{9, 0}, Checkpoint::At(55)}, {{9, 1}, hashed}};
   MetaWrites meta;
   MergeChunks({{0, 20}, {20, 40}, {80, 100}}, ckpt, &r, &meta);
   EXPECT_EQ(r.chunks, (std::vector<ChunkRange>{
                           {0, 20}, {20, 40}, {40, 60}, {60, 80}, {80, 100}}));
-  std::map<std::string, uint64_t> written;
+  std::map<std::string, Checkpoint> written;
   for (const auto& [key, value] : meta.puts) {
-    uint64_t v;
-    ASSERT_TRUE(DecodeFixed64Value(value, &v));
+    Checkpoint v;
+    ASSERT_TRUE(DecodeCheckpoint(value, &v));
     written[key] = v;
   }
-  const std::map<std::string, uint64_t> want = {
-      {CheckpointKey(9, 0), 0},  {CheckpointKey(9, 1), 20},
-      {CheckpointKey(9, 2), 55}, {CheckpointKey(9, 3), 80},
-      {CheckpointKey(9, 4), 80}};
+  // The hash moves with its chunk.
+  const std::map<std::string, Checkpoint> want = {
+      {CheckpointKey(9, 0), Checkpoint::At(0)},
+      {CheckpointKey(9, 1), Checkpoint::At(20)},
+      {CheckpointKey(9, 2), Checkpoint::At(55)},
+      {CheckpointKey(9, 3), hashed},
+      {CheckpointKey(9, 4), Checkpoint::At(80)}};
   EXPECT_EQ(written, want);
 
   // Appending after the held chunks moves none of them.
   SourceRecord tail = Record(100, {{0, 50}});
   MetaWrites meta2;
-  MergeChunks({{50, 100}}, {{{9, 0}, 30}}, &tail, &meta2);
+  MergeChunks({{50, 100}}, {{{9, 0}, Checkpoint::At(30)}}, &tail, &meta2);
   ASSERT_EQ(meta2.puts.size(), 1u);
   EXPECT_EQ(meta2.puts[0].first, CheckpointKey(9, 1));
 }
