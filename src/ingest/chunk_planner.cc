@@ -121,31 +121,35 @@ size_t FindFirstChunkEdge(const TextRules& rules, std::string_view buf,
   lo = std::max<size_t>(lo, 1);  // the start of the text is no edge
   hi = std::min(hi, buf.size());
   if (lo >= hi) return kNoEdge;
-  size_t best = kNoEdge;
-  const size_t m = rules.specials->max_length();
-  for (size_t e : SeparatorEdges(rules, buf, lo > m ? lo - m : 0, hi - 1,
-                                 false)) {
-    if (e >= lo) {
-      best = e;
-      break;
-    }
-  }
+  // The first edge is the first safe cut that is one, or a separator's end
+  // before it. Text has a safe cut every few bytes: looking for the cut
+  // first bounds the scan for separators to those few bytes (a stream's
+  // reader would otherwise scan most of what it reads for them).
   // From kLookBehind bytes before lo, so that the character ending at lo is
-  // seen whole, as from any earlier start.
-  // The search reads the character at a cut whole, up to kLookBehind bytes
-  // past `stop`: a cut below stop is seen as in the whole text.
-  const size_t stop = std::min(hi, best);
+  // seen whole, as from any earlier start; the search reads the character
+  // at a cut whole, up to kLookBehind bytes past hi: a cut below hi is seen
+  // as in the whole text.
+  size_t cut = kNoEdge;
   const char* begin = buf.data();
   const char* p = begin + (lo > kLookBehind ? lo - kLookBehind : 0);
-  const char* limit = begin + std::min(buf.size(), stop + kLookBehind);
+  const char* limit = begin + std::min(buf.size(), hi + kLookBehind);
   const char* q;
   while ((q = FindFirstSafeCut(p, limit, rules.cut_rule)) != nullptr) {
     const size_t at = static_cast<size_t>(q - begin);
-    if (at >= stop) break;
-    if (at >= lo && IsChunkEdge(rules, buf, at)) return at;
+    if (at >= hi) break;
+    if (at >= lo && IsChunkEdge(rules, buf, at)) {
+      cut = at;
+      break;
+    }
     p = q;
   }
-  return best;
+  // Separators ending by the cut (or by hi - 1 if there is none).
+  const size_t m = rules.specials->max_length();
+  for (size_t e : SeparatorEdges(rules, buf, lo > m ? lo - m : 0,
+                                 cut == kNoEdge ? hi - 1 : cut, false)) {
+    if (e >= lo) return std::min(e, cut);
+  }
+  return cut;
 }
 
 uint64_t ChunkTargetBytes(uint64_t total_bytes, int workers) {

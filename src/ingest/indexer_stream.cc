@@ -165,7 +165,7 @@ Status Indexer::RunStreamOnce(int fd) {
     }
     if (first_error.ok() && !aborted && !last.empty()) {
       try {
-        record(staged.SpillLast(last, metas));
+        record(staged.SpillLast(last, metas, workers));
       } catch (const std::bad_alloc&) {
         record(Status::IOError("-", "out of memory for the last spill (try "
                                     "a smaller --memory-limit)"));

@@ -37,11 +37,12 @@ class StagedSpills : public SpillSink {
                uint64_t* bytes) override;
 
   // Stages the last tables of several workers, each after its
-  // PrepareSpill() gave *metas[i], merged into one run (as FinalSpill
-  // merges a file run's: a pretoken in several tables is written once),
-  // then tells each worker SpillCommitted().
+  // PrepareSpill() gave *metas[i], merged (as FinalSpill merges a file
+  // run's: a pretoken in several tables is written once) into runs of
+  // disjoint key ranges written by up to `threads` threads, then tells
+  // each worker SpillCommitted().
   Status SpillLast(const std::vector<Worker*>& workers,
-                   const std::vector<MetaWrites>& metas);
+                   const std::vector<MetaWrites>& metas, int threads);
 
   // Commits every staged count, the stats gathered and `meta`, at once.
   Status Commit(const MetaWrites& meta);
@@ -55,6 +56,8 @@ class StagedSpills : public SpillSink {
   std::mutex mu_;  // guards levels_ and stats_
   // levels_[i]: runs made of about 8^i spills.
   std::vector<std::vector<std::string>> levels_;
+  // SpillLast()'s runs: disjoint, so ingested unmerged when they are all.
+  std::vector<std::string> last_;
   std::map<std::string, uint64_t> stats_;
 };
 

@@ -1,5 +1,7 @@
 #include "ingest/stream_input.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
 
@@ -8,9 +10,22 @@
 
 namespace pretokdb {
 
+namespace {
+constexpr int kPipeBytes = 1 << 20;
+}  // namespace
+
 StreamInput::StreamInput(int fd, std::string name)
     : fd_(fd), name_(std::move(name)), hash_state_(XXH3_createState()) {
   XXH3_64bits_reset(static_cast<XXH3_state_t*>(hash_state_));
+  struct stat st;
+  if (::fstat(fd_, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    // A pipe holds 64 KiB by default: the writer (cat, zstdcat) and the
+    // reader then wake each other every 64 KiB, which costs a stream a
+    // tenth of its speed with 2 workers on 2 cores. A megabyte is what an
+    // unprivileged process may ask (/proc/sys/fs/pipe-max-size); if it is
+    // refused, the pipe stays as it was.
+    (void)::fcntl(fd_, F_SETPIPE_SZ, kPipeBytes);
+  }
 }
 
 StreamInput::~StreamInput() {
@@ -26,9 +41,12 @@ Status StreamInput::Read(char* dst, size_t n, size_t* got) {
       if (errno == EINTR) continue;
       return Status::IOError(name_, std::strerror(errno));
     }
+    // Hashed while the bytes are still in cache (a read brings at most a
+    // pipe's worth).
+    XXH3_64bits_update(static_cast<XXH3_state_t*>(hash_state_), dst + done,
+                       static_cast<size_t>(r));
     done += static_cast<size_t>(r);
   }
-  XXH3_64bits_update(static_cast<XXH3_state_t*>(hash_state_), dst, done);
   bytes_read_ += done;
   *got = done;
   return Status::OK();
