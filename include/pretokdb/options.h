@@ -44,6 +44,13 @@ enum class InvalidUtf8 {
   kStrict,   // refuse the file, naming the offset of the first bad byte
 };
 
+// What to do with a JSON Lines line that is no record to count (not JSON,
+// no string in the field, too long, not UTF-8; README, "JSON Lines").
+enum class BadRecords {
+  kSkip,    // skip it, counted in the database's stats (stat/bad_records)
+  kStrict,  // refuse the input, naming its file and line
+};
+
 // Pretokens longer than this are not counted (see README, "Limits"): such a
 // stretch of text with no possible cut is skipped whole, reported as a
 // kWarning event and counted in the database's stats.
@@ -61,6 +68,14 @@ struct IndexOptions {
   std::string regex;
 
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
+
+  // JSON Lines: each line of every input is a JSON object, and the string
+  // at this dotted field path ("text", "meta.text") is one document
+  // (special tokens still split it). Empty: the inputs are text. Part of
+  // the database's configuration, like the pattern. invalid_utf8 must stay
+  // kReplace: a record with invalid UTF-8 is a bad record.
+  std::string jsonl_field;
+  BadRecords bad_records = BadRecords::kSkip;
 
   // Strings that separate documents; they are never counted and no pretoken
   // spans one. Matched longest first where two start at the same byte.

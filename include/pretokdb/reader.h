@@ -57,6 +57,16 @@ struct DbStats {
   // (IndexOptions: kMaxPretokenBytes), skipped and not counted.
   uint64_t skipped_stretches = 0;
   uint64_t skipped_bytes = 0;
+  // JSON Lines: lines skipped as bad records (README, "JSON Lines"), by
+  // reason; bad_records is their sum.
+  uint64_t bad_records = 0;
+  struct BadRecordCounts {
+    uint64_t invalid_json = 0;
+    uint64_t invalid_utf8 = 0;
+    uint64_t missing_field = 0;
+    uint64_t not_string = 0;
+    uint64_t too_long = 0;
+  } bad;
   uint64_t spills = 0;
   double elapsed_seconds = 0;  // summed over runs that ended or stopped
   // Configuration.
@@ -64,6 +74,7 @@ struct DbStats {
   std::string pattern_regex;  // the pattern, as the Python reference has it
   std::vector<std::string> special_tokens;
   std::string invalid_utf8;   // "replace"
+  std::string jsonl_field;    // JSON Lines: the field counted; "" for text
 };
 
 // Pretokens and their counts in ascending order of the pretoken's bytes

@@ -142,6 +142,9 @@ struct IndexArgs {
   std::string pattern = "gpt2";
   std::string regex;
   std::string invalid_utf8 = "replace";
+  bool invalid_utf8_given = false;
+  std::string jsonl;
+  std::string bad_records = "skip";
   int workers = 0;
   std::string memory_limit;
   bool quiet = false;
@@ -206,6 +209,17 @@ int RunIndex(const IndexArgs& args) {
     return Fail("--invalid-utf8: '" + args.invalid_utf8 +
                 "' is not one of replace, skip, strict");
   }
+  if (!args.jsonl.empty()) {
+    if (args.invalid_utf8_given) {
+      return Usage("--invalid-utf8 does not apply to --jsonl input: a record with "
+                   "invalid UTF-8 is a bad record (see --bad-records)");
+    }
+    options.jsonl_field = args.jsonl;
+  } else if (args.bad_records != "skip") {
+    return Usage("--bad-records applies to --jsonl input only");
+  }
+  options.bad_records =
+      args.bad_records == "strict" ? BadRecords::kStrict : BadRecords::kSkip;
   if (args.workers < 0 || args.workers > 1024) {
     return Fail("--workers: must be between 1 and 1024");
   }
@@ -270,7 +284,8 @@ int RunIndex(const IndexArgs& args) {
   // meant: once the run has checked everything and starts counting, say so
   // once per file, on stderr and in the --log. (Under strict, invalid bytes
   // refuse the file anyway.)
-  const bool warn_binary = !stream && options.invalid_utf8 != InvalidUtf8::kStrict;
+  const bool warn_binary = !stream && options.invalid_utf8 != InvalidUtf8::kStrict &&
+                           options.jsonl_field.empty();
   options.on_event = [&reporter, &args, warn_binary](const IndexEvent& e) {
     if (!reporter) return;
     reporter->OnEvent(e);
@@ -453,12 +468,19 @@ int RunStats(const std::string& db, bool json) {
     j["invalid_utf8_replaced"] = st.invalid_utf8_replaced;
     j["skipped_stretches"] = st.skipped_stretches;
     j["skipped_bytes"] = st.skipped_bytes;
+    j["bad_records"] = st.bad_records;
+    j["bad_records_by_reason"] = {{"invalid_json", st.bad.invalid_json},
+                                  {"invalid_utf8", st.bad.invalid_utf8},
+                                  {"missing_field", st.bad.missing_field},
+                                  {"not_string", st.bad.not_string},
+                                  {"too_long", st.bad.too_long}};
     j["spills"] = st.spills;
     j["elapsed_seconds"] = st.elapsed_seconds;
     j["config"] = {{"pattern", st.pattern},
                    {"pattern_regex", st.pattern_regex},
                    {"special_tokens", st.special_tokens},
-                   {"invalid_utf8", st.invalid_utf8}};
+                   {"invalid_utf8", st.invalid_utf8},
+                   {"jsonl", st.jsonl_field}};
     out.Write(j.dump(2, ' ', false, replace));
     out.Write("\n");
     return out.Close() ? 0 : Fail("stdout: write failed");
@@ -491,6 +513,22 @@ int RunStats(const std::string& db, bool json) {
                                    " stretches, " +
                                    std::to_string(st.skipped_bytes) + " bytes");
   }
+  if (!st.jsonl_field.empty()) {
+    std::string bad = std::to_string(st.bad_records);
+    if (st.bad_records > 0) {
+      const std::pair<const char*, uint64_t> reasons[] = {
+          {"invalid JSON", st.bad.invalid_json}, {"invalid UTF-8", st.bad.invalid_utf8},
+          {"missing field", st.bad.missing_field}, {"not a string", st.bad.not_string},
+          {"too long", st.bad.too_long}};
+      std::string parts;
+      for (const auto& [name, n] : reasons) {
+        if (n == 0) continue;
+        parts += (parts.empty() ? "" : ", ") + std::string(name) + " " + std::to_string(n);
+      }
+      bad += " (" + parts + ")";
+    }
+    line("bad records (skipped)", bad);
+  }
   line("spills", std::to_string(st.spills));
   std::snprintf(buf, sizeof(buf), "%.2f s", st.elapsed_seconds);
   line("elapsed", buf);
@@ -499,6 +537,7 @@ int RunStats(const std::string& db, bool json) {
   for (const std::string& t : st.special_tokens) tokens += (tokens.empty() ? "" : " ") + EscapeToken(t);
   line("special tokens", tokens.empty() ? "(none)" : tokens);
   line("invalid UTF-8 policy", st.invalid_utf8);
+  if (!st.jsonl_field.empty()) line("input", "JSON Lines, field " + st.jsonl_field);
   return out.Close() ? 0 : Fail("stdout: write failed");
 }
 
@@ -534,10 +573,30 @@ int RunCommandLine(int argc, char** argv) {
                         "regex module (see README)")
       ->check(CLI::Validator(RegexArgError, "RE"))
       ->excludes(pattern_opt);
-  index_cmd->add_option("--invalid-utf8", index.invalid_utf8,
-                        "replace (U+FFFD, like Python) | skip (drop the bytes) "
-                        "| strict (refuse the file)")
-      ->capture_default_str();
+  CLI::Option* invalid_utf8_opt =
+      index_cmd->add_option("--invalid-utf8", index.invalid_utf8,
+                            "replace (U+FFFD, like Python) | skip (drop the bytes) "
+                            "| strict (refuse the file)")
+          ->capture_default_str();
+  index_cmd->add_option("--jsonl", index.jsonl,
+                        "JSON Lines: count the string in this field of each line's "
+                        "object (a dotted path for nested fields: meta.text)")
+      ->check(CLI::Validator(
+          [](std::string& v) {
+            const bool bad = v.empty() || v.front() == '.' || v.back() == '.' ||
+                             v.find("..") != std::string::npos;
+            return bad
+                       ? "'" + v + "' is not a field path (names joined by '.', e.g. "
+                                   "text or meta.text)"
+                       : std::string();
+          },
+          "FIELD"));
+  index_cmd->add_option("--bad-records", index.bad_records,
+                        "With --jsonl, a line that is not JSON, lacks the field, holds no "
+                        "string there, is too long or not UTF-8: skip (counted in stats) | "
+                        "strict (refuse the input, naming its line)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"skip", "strict"}));
   index_cmd->add_option("--workers", index.workers, "Worker threads (default: one per core)")
       ->check(CLI::Range(1, 1024));
   index_cmd->add_option("--memory-limit", index.memory_limit,
@@ -648,7 +707,10 @@ int RunCommandLine(int argc, char** argv) {
   }
 
   try {
-    if (*index_cmd) return RunIndex(index);
+    if (*index_cmd) {
+      index.invalid_utf8_given = invalid_utf8_opt->count() > 0;
+      return RunIndex(index);
+    }
     if (*query_cmd) return RunQuery(db, hex, json, tokens);
     if (*top_cmd) return RunTop(db, static_cast<size_t>(top_n), json);
     if (*stats_cmd) return RunStats(db, json);

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "count/batched_add.h"
+#include "ingest/line_reader.h"
 #include "text/pattern.h"
 #include "text/safe_cut.h"
 #include "text/utf8.h"
@@ -27,7 +28,11 @@ ChunkCounter::ChunkCounter(const TextRules& rules, size_t read_buffer_bytes,
       read_buffer_bytes_(std::max<size_t>(read_buffer_bytes, 1)),
       piece_bytes_(std::max<size_t>(piece_bytes, 16)),
       table_(table),
-      stats_(stats) {}
+      stats_(stats) {
+  if (rules.jsonl()) {
+    records_ = std::make_unique<JsonlRecordParser>(rules.jsonl_field);
+  }
+}
 
 void ChunkCounter::Reserve(size_t n) {
   if (n <= capacity_) return;
@@ -42,6 +47,7 @@ void ChunkCounter::Reserve(size_t n) {
 Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
                            uint64_t end, const ResumePointFn& resume_point,
                            const ProgressFn& progress) {
+  name_ = file.path();
   return CountFrom(
       [&file](uint64_t offset, size_t n, char* dst, size_t* got) {
         *got = n;  // a regular file that shrank is an error, not an end
@@ -52,7 +58,9 @@ Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
 
 Status ChunkCounter::CountStream(uint64_t from, const StreamReadFn& read,
                                  const ResumePointFn& resume_point,
-                                 const ProgressFn& progress) {
+                                 const ProgressFn& progress,
+                                 std::string_view name) {
+  name_ = name;
   return CountFrom(
       [&read](uint64_t, size_t n, char* dst, size_t* got) {
         return read(dst, n, got);
@@ -61,6 +69,76 @@ Status ChunkCounter::CountStream(uint64_t from, const StreamReadFn& read,
 }
 
 Status ChunkCounter::CountFrom(const ReadFn& read, uint64_t from,
+                               uint64_t end, const ResumePointFn& resume_point,
+                               const ProgressFn& progress) {
+  if (records_ != nullptr) {
+    return CountRecords(read, from, end, resume_point, progress);
+  }
+  return CountText(read, from, end, resume_point, progress);
+}
+
+Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
+                                  uint64_t end,
+                                  const ResumePointFn& resume_point,
+                                  const ProgressFn& progress) {
+  uint64_t at = from;
+  LineReader lines(
+      [&](char* dst, size_t n, size_t* got) {
+        n = static_cast<size_t>(std::min<uint64_t>(n, end - at));
+        Status s = read(at, n, dst, got);
+        at += *got;
+        return s;
+      },
+      from, kMaxRecordBytes, read_buffer_bytes_);
+  const ResumePointFn inside = [](uint64_t) { return Status::OK(); };
+  const ProgressFn quiet = [](uint64_t) {};
+  for (;;) {
+    LineReader::Line line;
+    bool got = false;
+    PRETOKDB_RETURN_IF_ERROR(lines.Next(&line, &got));
+    if (!got) break;
+    BadRecord why = BadRecord::kTooLong;
+    std::string_view text;
+    if (!line.too_long) {
+      if (JsonlRecordParser::IsBlank(line.text)) {
+        why = BadRecord::kNone;
+      } else {
+        why = records_->Parse(line.text, &text);
+        if (why == BadRecord::kNone) {
+          ++stats_->records;
+          // The field, counted as the text of a file at the line's offset
+          // (where a skipped stretch is reported), with no resume point
+          // inside: a checkpoint is a line end.
+          PRETOKDB_RETURN_IF_ERROR(CountText(
+              [text, base = line.begin](uint64_t offset, size_t n, char* dst,
+                                        size_t* got) {
+                const uint64_t rel =
+                    std::min<uint64_t>(offset - base, text.size());
+                *got = std::min<uint64_t>(n, text.size() - rel);
+                std::memcpy(dst, text.data() + rel, *got);
+                return Status::OK();
+              },
+              line.begin, UINT64_MAX, inside, quiet));
+        }
+      }
+    }
+    if (why != BadRecord::kNone) {
+      if (rules_.bad_records == BadRecords::kStrict) {
+        return Status::InvalidArgument(
+            name_, "the line at byte " + std::to_string(line.begin) + " " +
+                       DescribeBadRecord(why) + " (--jsonl " +
+                       rules_.jsonl_field +
+                       "); fix it, or index with --bad-records skip");
+      }
+      ++stats_->bad_records[static_cast<int>(why)];
+    }
+    progress(line.end - line.begin);
+    PRETOKDB_RETURN_IF_ERROR(resume_point(line.end));
+  }
+  return Status::OK();
+}
+
+Status ChunkCounter::CountText(const ReadFn& read, uint64_t from,
                                uint64_t end, const ResumePointFn& resume_point,
                                const ProgressFn& progress) {
   size_ = 0;

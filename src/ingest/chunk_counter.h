@@ -19,6 +19,10 @@
 // word), and positions in the cleaned buffer are mapped back to file
 // offsets for the resume points.
 //
+// With JSON Lines (rules.jsonl()) the bytes are lines, each a record whose
+// field is counted as a document (CountRecords): documents never join
+// across records, and only record boundaries are resume points.
+//
 // Not thread-safe: one per worker.
 
 #ifndef PRETOKDB_INGEST_CHUNK_COUNTER_H_
@@ -28,9 +32,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "count/count_table.h"
+#include "ingest/jsonl_record.h"
 #include "ingest/source_file.h"
 #include "ingest/special_tokens.h"
 #include "ingest/text_rules.h"
@@ -44,6 +50,10 @@ struct CounterStats {
   uint64_t invalid_utf8 = 0;  // ill-formed sequences replaced or dropped
   uint64_t skipped_stretches = 0;  // stretches too long to count
   uint64_t skipped_bytes = 0;      // their file bytes
+  // JSON Lines: records counted (each a document) and bad records skipped,
+  // by BadRecord.
+  uint64_t records = 0;
+  uint64_t bad_records[kBadRecordKinds] = {};
   void Reset() { *this = CounterStats(); }
 };
 
@@ -74,9 +84,10 @@ class ChunkCounter {
   // Counts what read gives until it ends, as the bytes of a stream from
   // offset `from` on. REQUIRES: from is 0 or a chunk edge of the stream
   // (ingest/stream_chunker.h), as for a chunk of a file.
+  // name: the stream's, for errors.
   Status CountStream(uint64_t from, const StreamReadFn& read,
                      const ResumePointFn& resume_point,
-                     const ProgressFn& progress);
+                     const ProgressFn& progress, std::string_view name = "-");
 
  private:
   // A cleaned-buffer position where --invalid-utf8 skip dropped bytes:
@@ -94,6 +105,15 @@ class ChunkCounter {
   Status CountFrom(const ReadFn& read, uint64_t from, uint64_t end,
                    const ResumePointFn& resume_point,
                    const ProgressFn& progress);
+  // Counts [from, end) as text.
+  Status CountText(const ReadFn& read, uint64_t from, uint64_t end,
+                   const ResumePointFn& resume_point,
+                   const ProgressFn& progress);
+  // Counts [from, end) as JSON Lines: each record's field as text, with
+  // resume points at line ends only. `name` for errors.
+  Status CountRecords(const ReadFn& read, uint64_t from, uint64_t end,
+                      const ResumePointFn& resume_point,
+                      const ProgressFn& progress);
   // Counts or skips what the buffer holds; reads nothing.
   Status Drain(bool at_end, const ResumePointFn& resume_point,
                const ProgressFn& progress);
@@ -135,6 +155,8 @@ class ChunkCounter {
   SkipFn on_skip_;
   std::vector<SpecialTokens::Match> separators_;
   std::string scratch_;  // a piece with ill-formed UTF-8, replaced
+  std::unique_ptr<JsonlRecordParser> records_;  // JSON Lines only
+  std::string name_;  // of the input, for errors
 };
 
 }  // namespace pretokdb

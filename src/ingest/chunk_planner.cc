@@ -52,6 +52,50 @@ std::vector<size_t> SeparatorEdges(const TextRules& rules, std::string_view buf,
   return edges;
 }
 
+// JSON Lines: a chunk edge is a line start, whatever the bytes around it (a
+// record never spans a "\n"). The first one at or after from and below
+// bound, or bound, in the file taken to end at size.
+Status FirstLineStart(const SourceFile& file, uint64_t from, uint64_t bound,
+                      uint64_t size, uint64_t* cut) {
+  std::string buf;
+  uint64_t at = from > 0 ? from - 1 : 0;  // a '\n' here makes from a start
+  while (at < bound && at < size) {
+    const uint64_t end = std::min<uint64_t>(size, at + kWindow);
+    buf.resize(end - at);
+    PRETOKDB_RETURN_IF_ERROR(file.ReadAt(at, buf.size(), buf.data()));
+    const size_t nl = buf.find('\n');
+    if (nl != std::string::npos) {
+      *cut = std::min(at + nl + 1, bound);
+      return Status::OK();
+    }
+    at = end;
+  }
+  *cut = bound;
+  return Status::OK();
+}
+
+// The last line start in [lo, hi) (> 0), or lo if none.
+Status LastLineStart(const SourceFile& file, uint64_t lo, uint64_t hi,
+                     uint64_t* cut) {
+  std::string buf;
+  uint64_t at = hi;  // line starts at or after `at` are ruled out
+  while (at > lo && at > 1) {
+    // A start q is a '\n' at q - 1: look at [start - 1, at - 1).
+    const uint64_t start = at > kWindow + lo ? at - kWindow : std::max<uint64_t>(lo, 1);
+    if (start >= at) break;
+    buf.resize(at - start);
+    PRETOKDB_RETURN_IF_ERROR(file.ReadAt(start - 1, buf.size(), buf.data()));
+    const size_t nl = buf.rfind('\n');
+    if (nl != std::string::npos) {
+      *cut = start + nl;
+      return Status::OK();
+    }
+    at = start;
+  }
+  *cut = lo;
+  return Status::OK();
+}
+
 }  // namespace
 
 Status FindFirstCutFrom(const SourceFile& file, const TextRules& rules,
@@ -59,6 +103,7 @@ Status FindFirstCutFrom(const SourceFile& file, const TextRules& rules,
                         uint64_t* cut) {
   size = std::min(size, file.size());
   bound = std::min(bound, size);
+  if (rules.jsonl()) return FirstLineStart(file, from, bound, size, cut);
   const size_t margin = rules.specials->max_length() + kLookBehind;
   std::string buf;
   uint64_t at = from;
@@ -121,6 +166,10 @@ size_t FindFirstChunkEdge(const TextRules& rules, std::string_view buf,
   lo = std::max<size_t>(lo, 1);  // the start of the text is no edge
   hi = std::min(hi, buf.size());
   if (lo >= hi) return kNoEdge;
+  if (rules.jsonl()) {
+    const size_t nl = buf.substr(0, hi - 1).find('\n', lo - 1);
+    return nl == std::string_view::npos ? kNoEdge : nl + 1;
+  }
   // The first edge is the first safe cut that is one, or a separator's end
   // before it. Text has a safe cut every few bytes: looking for the cut
   // first bounds the scan for separators to those few bytes (a stream's
@@ -187,6 +236,7 @@ Status PlanRange(const SourceFile& file, const TextRules& rules,
 
 Status FindLastCutBefore(const SourceFile& file, const TextRules& rules,
                          uint64_t lo, uint64_t hi, uint64_t* cut) {
+  if (rules.jsonl()) return LastLineStart(file, lo, hi, cut);
   const size_t margin = rules.specials->max_length() + kLookBehind;
   std::string buf;
   uint64_t at = hi;  // cuts at or after `at` have been ruled out

@@ -80,8 +80,9 @@ Status PlanWanted(const SourceFile& file, const TextRules& rules,
   }
   if (want.first_unit && !record->first_document) {
     record->first_document = true;
-    // regex.split gives one more document than separators, per file.
-    meta->stats.emplace_back(kStatDocuments, 1);
+    // regex.split gives one more document than separators, per file (per
+    // record for JSON Lines: the worker counts those).
+    if (!rules.jsonl()) meta->stats.emplace_back(kStatDocuments, 1);
     *changed = true;
   }
   return Status::OK();

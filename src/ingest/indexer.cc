@@ -34,6 +34,7 @@
 #include "ingest/chunk_planner.h"
 #include "ingest/final_spill.h"
 #include "ingest/index_plan.h"
+#include "ingest/jsonl_check.h"
 #include "ingest/memory_plan.h"
 #include "ingest/moved_source.h"
 #include "ingest/opening_store.h"
@@ -144,6 +145,15 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       std::filesystem::path(db_path_) / "CURRENT");
   if (options_.invalid_utf8 == InvalidUtf8::kStrict && fresh_db) {
     for (const auto& file : files) PRETOKDB_RETURN_IF_ERROR(CheckUtf8(*file, 0));
+  }
+  // So do strict JSON Lines records (one more parse of each line).
+  const bool strict_records =
+      rules.jsonl() && options_.bad_records == BadRecords::kStrict;
+  if (strict_records && fresh_db) {
+    for (const auto& file : files) {
+      PRETOKDB_RETURN_IF_ERROR(
+          CheckJsonlRecords(*file, options_.jsonl_field, 0));
+    }
   }
 
   // 2. The database, unless it is still to be created: then later.
@@ -281,6 +291,14 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       if (is_new[i] || is_grown[i]) {
         PRETOKDB_RETURN_IF_ERROR(
             CheckUtf8(*files[i], is_new[i] ? 0 : sources[i].size));
+      }
+    }
+  }
+  if (strict_records && !fresh_db) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (is_new[i] || is_grown[i]) {
+        PRETOKDB_RETURN_IF_ERROR(CheckJsonlRecords(
+            *files[i], options_.jsonl_field, is_new[i] ? 0 : sources[i].size));
       }
     }
   }

@@ -188,7 +188,8 @@ Status Indexer::RunStreamOnce(int fd) {
     meta.puts.emplace_back(SourceKey(id), EncodeSource(r));
     meta.puts.emplace_back(CheckpointKey(id, 0),
                            EncodeCheckpoint(Checkpoint::At(r.size)));
-    meta.stats.emplace_back(kStatDocuments, 1);
+    // A stream's "+1" document, as a file's (records count their own).
+    if (!setup.rules->jsonl()) meta.stats.emplace_back(kStatDocuments, 1);
     result = staged.Commit(meta);
   }
   const double elapsed = RecordElapsed(store.get(), &result);

@@ -5,6 +5,8 @@
 #include <system_error>
 #include <vector>
 
+#include "ingest/jsonl_record.h"
+
 namespace pretokdb {
 
 namespace fs = std::filesystem;
@@ -41,6 +43,21 @@ Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
   setup->config.pattern =
       pattern.name == "custom" ? pattern.regex : pattern.name;
   setup->config.invalid_utf8 = InvalidUtf8Name(options.invalid_utf8);
+  if (!options.jsonl_field.empty()) {
+    if (SplitFieldPath(options.jsonl_field).empty()) {
+      return Status::InvalidArgument(
+          "--jsonl", "'" + options.jsonl_field +
+                         "' is not a field path (names joined by '.', e.g. "
+                         "text or meta.text)");
+    }
+    if (options.invalid_utf8 != InvalidUtf8::kReplace) {
+      // Decoded JSON strings are always valid UTF-8: no policy applies.
+      return Status::InvalidArgument(
+          "--invalid-utf8", "does not apply to --jsonl input: a record with "
+                            "invalid UTF-8 is a bad record (see --bad-records)");
+    }
+  }
+  setup->config.jsonl_field = options.jsonl_field;
   // The tokens as the user gave them, deduplicated and sorted so that the
   // same set always compares equal.
   std::vector<std::string> tokens;
@@ -55,6 +72,8 @@ Status MakeRunSetup(const IndexOptions& options, RunSetup* setup) {
   const Pretokenizer& p = *setup->pretokenizer;
   setup->rules = std::make_unique<TextRules>(setup->specials.get(), p,
                                              options.invalid_utf8);
+  setup->rules->jsonl_field = options.jsonl_field;
+  setup->rules->bad_records = options.bad_records;
   return Status::OK();
 }
 
@@ -117,6 +136,15 @@ Status CheckConfig(const RocksStore& store, const std::string& db_path,
     return Status::InvalidArgument(
         db_path, "database was built with " + describe(existing.pattern) +
                      "; this run asks for " + describe(config.pattern) +
+                     " (use another --db)");
+  }
+  if (existing.jsonl_field != config.jsonl_field) {
+    auto describe = [](const std::string& f) {
+      return f.empty() ? std::string("text (no --jsonl)") : "--jsonl " + f;
+    };
+    return Status::InvalidArgument(
+        db_path, "database was built from " + describe(existing.jsonl_field) +
+                     "; this run asks for " + describe(config.jsonl_field) +
                      " (use another --db)");
   }
   if (existing.invalid_utf8 != config.invalid_utf8) {

@@ -115,10 +115,17 @@ Status GrowthCommit::Commit() {
   MetaWrites meta = meta_;
   meta.stats = {
       {std::string(kStatPretokens), 0 - undo_pretokens_},
-      {std::string(kStatDocuments), 0 - undo_stats_.separators},
+      {std::string(kStatDocuments),
+       0 - (undo_stats_.separators + undo_stats_.records)},
       {std::string(kStatInvalidUtf8), 0 - undo_stats_.invalid_utf8},
       {std::string(kStatSkippedStretches), 0 - undo_stats_.skipped_stretches},
       {std::string(kStatSkippedBytes), 0 - undo_stats_.skipped_bytes}};
+  for (int i = 0; i < kBadRecordKinds; ++i) {
+    if (undo_stats_.bad_records[i] > 0) {
+      meta.stats.emplace_back(kBadRecordStats[i],
+                              0 - undo_stats_.bad_records[i]);
+    }
+  }
   return staged_.Commit(meta);
 }
 

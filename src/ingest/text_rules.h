@@ -45,6 +45,13 @@ struct TextRules {
   Scanner scanner = Scanner::kGpt2;
   CutRule cut_rule = CutRule::kGpt2;
   InvalidUtf8 invalid_utf8 = InvalidUtf8::kReplace;
+  // JSON Lines (IndexOptions::jsonl_field): non-empty, the inputs are
+  // records whose field at this path is counted, and chunk edges are line
+  // starts (ingest/jsonl_record.h).
+  std::string jsonl_field;
+  BadRecords bad_records = BadRecords::kSkip;
+
+  bool jsonl() const { return !jsonl_field.empty(); }
 
   // The longest stretch of text without any cut that is counted: longer
   // ones are skipped whole and reported (IndexOptions, kMaxPretokenBytes).

@@ -60,7 +60,8 @@ Status Worker::RunStream(uint64_t source_id, const std::string* name,
       [this](uint64_t offset) { return AtResumePoint(offset); },
       [this](uint64_t bytes) {
         context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
-      });
+      },
+      *name);
   if (!s.ok()) return s;
   pending_.back().offset = end;
   pending_.back().complete = true;
@@ -94,12 +95,19 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
                             EncodeCheckpoint(Checkpoint::At(c.offset)));
   }
   meta->stats = {{std::string(kStatPretokens), table_.total()},
-                 {std::string(kStatDocuments), stats_.separators},
+                 // A record is a document, as a file's first is.
+                 {std::string(kStatDocuments),
+                  stats_.separators + stats_.records},
                  {std::string(kStatInvalidUtf8), stats_.invalid_utf8},
                  {std::string(kStatSpills), 1}};
   if (stats_.skipped_stretches > 0) {
     meta->stats.emplace_back(kStatSkippedStretches, stats_.skipped_stretches);
     meta->stats.emplace_back(kStatSkippedBytes, stats_.skipped_bytes);
+  }
+  for (int i = 0; i < kBadRecordKinds; ++i) {
+    if (stats_.bad_records[i] > 0) {
+      meta->stats.emplace_back(kBadRecordStats[i], stats_.bad_records[i]);
+    }
   }
   return true;
 }

@@ -1,5 +1,7 @@
 #include "pretokdb/reader.h"
 
+#include <iterator>
+
 #include "store/byte_ranges.h"
 #include "store/coding.h"
 #include "store/records.h"
@@ -104,6 +106,7 @@ Status CountReader::GetStats(DbStats* stats) const {
       stats->pattern_regex == config.pattern ? "custom" : config.pattern;
   stats->special_tokens = config.special_tokens;
   stats->invalid_utf8 = config.invalid_utf8;
+  stats->jsonl_field = config.jsonl_field;
 
   std::vector<SourceRecord> sources;
   PRETOKDB_RETURN_IF_ERROR(ReadSources(*store_, &sources));
@@ -136,6 +139,15 @@ Status CountReader::GetStats(DbStats* stats) const {
       store_->GetStat(kStatSkippedStretches, &stats->skipped_stretches));
   PRETOKDB_RETURN_IF_ERROR(
       store_->GetStat(kStatSkippedBytes, &stats->skipped_bytes));
+  uint64_t* bad[] = {&stats->bad.invalid_json, &stats->bad.invalid_utf8,
+                     &stats->bad.missing_field, &stats->bad.not_string,
+                     &stats->bad.too_long};
+  static_assert(std::size(bad) == std::size(kBadRecordStats));
+  stats->bad_records = 0;
+  for (size_t i = 0; i < std::size(bad); ++i) {
+    PRETOKDB_RETURN_IF_ERROR(store_->GetStat(kBadRecordStats[i], bad[i]));
+    stats->bad_records += *bad[i];
+  }
 
   CountIterator it(store_->NewCountIterator());
   uint64_t distinct = 0;

@@ -5,7 +5,8 @@
 namespace pretokdb {
 
 namespace {
-constexpr uint64_t kConfigVersion = 1;
+// Version 2 adds jsonl_field; version 1 still decodes, as text.
+constexpr uint64_t kConfigVersion = 2;
 constexpr uint64_t kSourceVersion = 2;
 }  // namespace
 
@@ -26,13 +27,16 @@ std::string EncodeConfig(const DbConfig& config) {
   PutVarint64(&out, config.special_tokens.size());
   for (const std::string& t : config.special_tokens) PutLengthPrefixed(&out, t);
   PutLengthPrefixed(&out, config.invalid_utf8);
+  PutLengthPrefixed(&out, config.jsonl_field);
   return out;
 }
 
 bool DecodeConfig(std::string_view in, DbConfig* config) {
   uint64_t version, n;
   std::string_view s;
-  if (!GetVarint64(&in, &version) || version != kConfigVersion) return false;
+  if (!GetVarint64(&in, &version) || version < 1 || version > kConfigVersion) {
+    return false;
+  }
   if (!GetLengthPrefixed(&in, &s)) return false;
   config->pattern = s;
   if (!GetVarint64(&in, &n) || n > in.size()) return false;
@@ -43,6 +47,11 @@ bool DecodeConfig(std::string_view in, DbConfig* config) {
   }
   if (!GetLengthPrefixed(&in, &s)) return false;
   config->invalid_utf8 = s;
+  config->jsonl_field.clear();
+  if (version >= 2) {
+    if (!GetLengthPrefixed(&in, &s)) return false;
+    config->jsonl_field = s;
+  }
   return in.empty();
 }
 

@@ -42,12 +42,21 @@ inline constexpr std::string_view kStatSpills = "stat/spills";
 inline constexpr std::string_view kStatElapsedMs = "stat/elapsed_ms";
 inline constexpr std::string_view kStatSkippedStretches = "stat/skipped_stretches";
 inline constexpr std::string_view kStatSkippedBytes = "stat/skipped_bytes";
+// JSON Lines lines skipped as bad records, by reason (BadRecord in
+// ingest/jsonl_record.h, in this order); their sum is the total.
+inline constexpr std::string_view kBadRecordStats[] = {
+    "stat/bad_records/invalid_json", "stat/bad_records/invalid_utf8",
+    "stat/bad_records/missing_field", "stat/bad_records/not_string",
+    "stat/bad_records/too_long"};
 
 // How counts were made. Adding to a database requires an equal config.
 struct DbConfig {
   std::string pattern;  // "gpt2"
   std::vector<std::string> special_tokens;
   std::string invalid_utf8;  // "replace"
+  // JSON Lines: the field path counted; "" for text (and in every config
+  // written before JSON Lines: version 1 has no such field).
+  std::string jsonl_field;
 
   bool operator==(const DbConfig&) const = default;
 };

@@ -34,6 +34,7 @@ Python 3.11 and regex 2022.10.31 or later.
 """
 import argparse
 import collections
+import json
 import sys
 
 import regex
@@ -157,6 +158,80 @@ def count_bytes(data, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN,
     return res
 
 
+# JSON Lines (README, "JSON Lines"): the longest line read as a record,
+# without its line end (kMaxRecordBytes, src/ingest/jsonl_record.h).
+MAX_RECORD_BYTES = 8 << 20
+BAD_RECORD_REASONS = ("invalid_json", "invalid_utf8", "missing_field", "not_string",
+                      "too_long")
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+if hasattr(sys, "set_int_max_str_digits"):
+    sys.set_int_max_str_digits(0)  # a long number is JSON; json.loads would refuse it
+
+
+def _not_json(name):
+    raise ValueError("%s is not JSON" % name)
+
+
+def jsonl_lines(data):
+    """The lines of JSON Lines bytes as the indexer reads them: split at
+    "\n", one "\r" before it dropped; the last line needs no "\n"."""
+    lines = data.split(b"\n")
+    last = lines.pop()
+    out = [line[:-1] if line.endswith(b"\r") else line for line in lines]
+    if last:
+        out.append(last)
+    return out
+
+
+def jsonl_record(line, path):
+    """(text, None) for a record: the string at the dotted field path of
+    json.loads(line) (RFC 8259 JSON: NaN and Infinity refused), lone
+    surrogates replaced by U+FFFD; (None, reason) for a bad record; (None,
+    None) for a blank line (only spaces, tabs, CRs)."""
+    if len(line) > MAX_RECORD_BYTES:
+        return None, "too_long"
+    if not line.strip(b" \t\r"):
+        return None, None
+    try:
+        s = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "invalid_utf8"
+    try:
+        v = json.loads(s, parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return None, "invalid_json"
+    for key in path.split("."):
+        if not isinstance(v, dict) or key not in v:
+            return None, "missing_field"
+        v = v[key]
+    if not isinstance(v, str):
+        return None, "not_string"
+    return _SURROGATE.sub("\ufffd", v), None
+
+
+def count_jsonl_bytes(data, field, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN):
+    """Counts of JSON Lines bytes: every record's field counted as the text of
+    a file (split on special tokens; documents = those pieces of all
+    records). res.bad_records: reason -> lines skipped."""
+    pat = compile_pattern(pattern)
+    split = regex.compile(split_pattern(special_tokens)) if special_tokens else None
+    res = RefResult()
+    res.bad_records = collections.Counter()
+    c = collections.Counter()
+    for line in jsonl_lines(data):
+        text, bad = jsonl_record(line, field)
+        if bad is not None:
+            res.bad_records[bad] += 1
+        if text is None:
+            continue
+        docs = split.split(text) if split is not None else [text]
+        res.documents += len(docs)
+        for doc in docs:
+            c.update(m.group() for m in pat.finditer(doc))
+    res.counts = collections.Counter({k.encode("utf-8"): v for k, v in c.items()})
+    return res
+
+
 def count_file(path, special_tokens=DEFAULT_SPECIAL_TOKENS, pattern=PATTERN, errors="replace"):
     with open(path, "rb") as f:
         return count_bytes(f.read(), special_tokens, pattern=pattern, errors=errors)
@@ -261,6 +336,8 @@ def main(argv=None):
                     help="built-in pattern name or a regex (default gpt2)")
     ap.add_argument("--invalid-utf8", default="replace", choices=tuple(INVALID_UTF8_POLICIES),
                     help="decoding policy (default replace)")
+    ap.add_argument("--jsonl", metavar="FIELD",
+                    help="JSON Lines: count the string in FIELD (dotted path) of each line")
     ap.add_argument("--stats", action="store_true",
                     help="print documents/pretokens/distinct/invalid to stderr")
     ap.add_argument("files", nargs="+", metavar="FILE")
@@ -276,7 +353,13 @@ def main(argv=None):
     except regex.error as e:
         ap.error("bad --pattern %r: %s" % (a.pattern, e))
     try:
-        res = count_files(a.files, toks, pattern=a.pattern, errors=a.invalid_utf8)
+        if a.jsonl:
+            res = RefResult()
+            for p in a.files:
+                with open(p, "rb") as f:
+                    res.add(count_jsonl_bytes(f.read(), a.jsonl, toks, pattern=a.pattern))
+        else:
+            res = count_files(a.files, toks, pattern=a.pattern, errors=a.invalid_utf8)
     except InvalidUtf8File as e:
         print(e, file=sys.stderr)
         return EXIT_INVALID_UTF8

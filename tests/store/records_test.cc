@@ -22,6 +22,7 @@ DbConfig SampleConfig() {
   c.pattern = "gpt2";
   c.special_tokens = {"<|endoftext|>", std::string("a\0b", 3), "\xC3\xA9"};
   c.invalid_utf8 = "replace";
+  c.jsonl_field = "meta.text";
   return c;
 }
 
@@ -86,8 +87,26 @@ TEST(RecordsTest, ConfigMalformed) {
   }
   EXPECT_FALSE(DecodeConfig(s + "x", &got)) << "trailing bytes";
   std::string other_version = s;
-  other_version[0] = 2;
+  other_version[0] = 3;
   EXPECT_FALSE(DecodeConfig(other_version, &got)) << "unknown version";
+}
+
+// A config written before JSON Lines (version 1) decodes as text.
+TEST(RecordsTest, ConfigVersion1IsText) {
+  std::string v1;
+  PutVarint64(&v1, 1);
+  PutLengthPrefixed(&v1, "gpt2");
+  PutVarint64(&v1, 1);
+  PutLengthPrefixed(&v1, "<|endoftext|>");
+  PutLengthPrefixed(&v1, "replace");
+  DbConfig got;
+  got.jsonl_field = "stale";
+  ASSERT_TRUE(DecodeConfig(v1, &got));
+  EXPECT_EQ(got.pattern, "gpt2");
+  EXPECT_EQ(got.special_tokens, std::vector<std::string>{"<|endoftext|>"});
+  EXPECT_EQ(got.invalid_utf8, "replace");
+  EXPECT_EQ(got.jsonl_field, "");
+  EXPECT_FALSE(DecodeConfig(v1 + "x", &got));
 }
 
 TEST(RecordsTest, SourceRoundTrip) {

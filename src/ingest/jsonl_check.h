@@ -1,0 +1,25 @@
+// --jsonl with --bad-records strict: a file is refused before any of it is
+// counted if one of its lines is a bad record (ingest/jsonl_record.h), and
+// the error names the line, as --invalid-utf8 strict refuses a file.
+
+#ifndef PRETOKDB_INGEST_JSONL_CHECK_H_
+#define PRETOKDB_INGEST_JSONL_CHECK_H_
+
+#include <cstdint>
+#include <string_view>
+
+#include "ingest/source_file.h"
+#include "pretokdb/status.h"
+
+namespace pretokdb {
+
+// Reads the lines of file from the line that holds offset `from` to the
+// end and returns InvalidArgument naming the first bad record: its line
+// number (counted from the file's start, 1 for the first line) and byte
+// offset.
+Status CheckJsonlRecords(const SourceFile& file, std::string_view field_path,
+                         uint64_t from);
+
+}  // namespace pretokdb
+
+#endif  // PRETOKDB_INGEST_JSONL_CHECK_H_
