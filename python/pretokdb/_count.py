@@ -8,7 +8,7 @@ Reader = _core.Reader
 
 
 def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=None, *,
-                db_path=None, pattern="gpt2", regex=None):
+                db_path=None, pattern="gpt2", regex=None, jsonl=None, bad_records="skip"):
     """Counts the pretokens of a file: {pretoken bytes: count}.
 
     The drop-in for the usual Python function of a BPE course assignment,
@@ -48,6 +48,14 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
         then left "gpt2". A name is never guessed from a regex, nor a regex
         from a name (`pattern="ok"` is an unknown name, `regex="ok"` a
         pattern matching "ok").
+    jsonl: a field path ("text", "meta.text"): the file is JSON Lines, and
+        the string in that field of each line's object is one document
+        (README: "JSON Lines"); None: the file is text. Part of the
+        database's configuration, like the pattern.
+    bad_records: with jsonl, what a line that is not JSON, lacks the field,
+        holds no string there, is too long or not UTF-8 does: "skip" (counted
+        in reader.stats()["bad_records"]) or "strict" (InvalidArgumentError
+        naming the line, before anything is counted).
 
     Raises a pretokdb.Error subclass (InvalidArgumentError for a bad pattern
     or a database built with another configuration, InputOutputError for an
@@ -59,7 +67,7 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
     """
     with _options.database(db_path) as db:
         _options.index(db, [file_path], special_tokens, num_processes, max_memory_gb, pattern,
-                       regex)
+                       regex, jsonl, bad_records)
         with Reader(db) as reader:
             return reader.to_dict()
 

@@ -117,7 +117,26 @@ def database(db_path):
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, regex=None):
+def jsonl_args(jsonl, bad_records):
+    """(field path, strict) checked: jsonl None (text) or a dotted field
+    path such as "text" or "meta.text"; bad_records "skip" or "strict"."""
+    if jsonl is not None and not isinstance(jsonl, str):
+        raise TypeError("jsonl must be a str or None, not %s" % type(jsonl).__name__)
+    if bad_records not in ("skip", "strict"):
+        raise InvalidArgumentError("bad_records: %r is not one of 'skip', 'strict'"
+                                   % (bad_records,))
+    if jsonl is None:
+        if bad_records != "skip":
+            raise InvalidArgumentError("bad_records applies to jsonl input only")
+        return "", False
+    if jsonl == "" or any(part == "" for part in jsonl.split(".")):
+        raise InvalidArgumentError("jsonl: %r is not a field path (names joined by '.', "
+                                   "e.g. text or meta.text)" % (jsonl,))
+    return jsonl, bad_records == "strict"
+
+
+def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, regex=None,
+          jsonl=None, bad_records="skip"):
     """Indexes paths into the database db (bytes), as `pretok-db index`
     would. Text left uncounted comes out as NotCountedWarning; Ctrl-C stops
     the run once it has committed what it counted, then raises
@@ -126,7 +145,8 @@ def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, rege
     n = workers(num_processes)
     limit = memory_limit(max_memory_gb, num_processes)
     pattern, regex = pattern_args(pattern, regex)
+    field, strict = jsonl_args(jsonl, bad_records)
     files = [os.fsencode(p) for p in paths]
-    for message in _core.index(db, files, tokens, pattern, regex, n, limit):
+    for message in _core.index(db, files, tokens, pattern, regex, n, limit, field, strict):
         # stacklevel: the user's call of pretokenize() or train_bpe().
         warnings.warn(message, NotCountedWarning, stacklevel=3)

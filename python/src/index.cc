@@ -28,8 +28,13 @@ std::vector<std::string> Index(const std::string& db_path,
                                const std::vector<std::string>& special_tokens,
                                const std::string& pattern,
                                const std::string& regex, int workers,
-                               uint64_t memory_limit) {
+                               uint64_t memory_limit,
+                               const std::string& jsonl_field,
+                               bool bad_records_strict) {
   IndexOptions options;
+  options.jsonl_field = jsonl_field;
+  options.bad_records =
+      bad_records_strict ? BadRecords::kStrict : BadRecords::kSkip;
   options.pattern = pattern;
   options.regex = regex;
   options.special_tokens = special_tokens;
@@ -57,10 +62,13 @@ std::vector<std::string> Index(const std::string& db_path,
 void DefineIndex(py::module_& m) {
   m.def("index", &Index, py::arg("db_path"), py::arg("paths"),
         py::arg("special_tokens"), py::arg("pattern"), py::arg("regex"), py::arg("workers"),
-        py::arg("memory_limit"),
+        py::arg("memory_limit"), py::arg("jsonl_field") = "",
+        py::arg("bad_records_strict") = false,
         "index(db_path: bytes, paths: list[bytes], special_tokens: "
-        "list[bytes], pattern: str, regex: str, workers: int, memory_limit: int) -> "
+        "list[bytes], pattern: str, regex: str, workers: int, memory_limit: int, "
+        "jsonl_field: str = \"\", bad_records_strict: bool = False) -> "
         "list[str]\n\n"
+        "jsonl_field: JSON Lines, the dotted field path counted (\"\": text). "
         "pattern: a built-in name; regex: a pattern of your own (\"\": none), "
         "which then requires pattern \"gpt2\". "
         "Indexes the files into the database (created if needed; a run that "

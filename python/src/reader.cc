@@ -246,6 +246,14 @@ class Reader {
     d["invalid_utf8_replaced"] = st.invalid_utf8_replaced;
     d["skipped_stretches"] = st.skipped_stretches;
     d["skipped_bytes"] = st.skipped_bytes;
+    d["bad_records"] = st.bad_records;
+    py::dict bad;
+    bad["invalid_json"] = st.bad.invalid_json;
+    bad["invalid_utf8"] = st.bad.invalid_utf8;
+    bad["missing_field"] = st.bad.missing_field;
+    bad["not_string"] = st.bad.not_string;
+    bad["too_long"] = st.bad.too_long;
+    d["bad_records_by_reason"] = bad;
     d["spills"] = st.spills;
     d["elapsed_seconds"] = st.elapsed_seconds;
     py::list tokens;
@@ -255,6 +263,7 @@ class Reader {
     config["pattern_regex"] = DecodeReplace(st.pattern_regex);
     config["special_tokens"] = tokens;
     config["invalid_utf8"] = DecodeReplace(st.invalid_utf8);
+    config["jsonl"] = DecodeReplace(st.jsonl_field);
     d["config"] = config;
     return d;
   }
@@ -339,7 +348,7 @@ close(). Methods release the GIL while they read.)doc")
            "(list of {path, relative, size, bytes_held, held, bytes_done, "
            "first_document}), documents, pretokens, "
            "distinct_pretokens, invalid_utf8_replaced, skipped_stretches, "
-           "skipped_bytes, spills, elapsed_seconds, config {pattern, "
+           "skipped_bytes, bad_records, bad_records_by_reason, spills, elapsed_seconds, config {pattern, "
            "pattern_regex, special_tokens, invalid_utf8}. Paths are decoded "
            "as os.fsdecode does. distinct_pretokens costs a pass over the "
            "counts.")

@@ -44,6 +44,13 @@ def reference(path, special_tokens=(ENDOFTEXT,), pattern="gpt2"):
     return _reference_cache[key]
 
 
+def reference_jsonl(path, field, special_tokens=(ENDOFTEXT,)):
+    """The Python reference's result (counts, documents, bad_records) for a
+    JSON Lines file counted at field."""
+    return reference_count.count_jsonl_bytes(pathlib.Path(path).read_bytes(), field,
+                                             tuple(special_tokens))
+
+
 def cli_error(done):
     """The message of a failed pretok-db command: its stderr line without
     the "pretok-db: error: " prefix."""
