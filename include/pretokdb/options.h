@@ -13,11 +13,24 @@ namespace pretokdb {
 
 // Something that happened during a run, for logs and progress displays.
 struct IndexEvent {
-  enum class Type { kStart, kSpill, kCheckpoint, kWarning, kFinish, kError };
+  enum class Type {
+    kStart,
+    kSpill,
+    kCheckpoint,
+    kWarning,
+    kFinish,
+    kError,
+    kHashCheck
+  };
   explicit IndexEvent(Type t) : type(t) {}
   Type type;
-  // kStart: bytes to do in this run; kFinish/kError: bytes done.
+  // kStart: bytes to do in this run; kFinish/kError: bytes done;
+  // kHashCheck: bytes already counted that were read again and found equal
+  // to their hashes (IndexOptions::quick_check).
   uint64_t bytes = 0;
+  // kHashCheck: bytes counted by a version that kept no hashes, hashed now
+  // and recorded (once per database).
+  uint64_t recorded_bytes = 0;
   // kSpill: the entries of the worker's table and the bytes written. A
   // run's last spill commits every worker's table at once, merged (a
   // pretoken in several tables is written once): each worker's event then
@@ -31,9 +44,9 @@ struct IndexEvent {
   uint64_t offset = 0;
   // kError/kFinish/kWarning: the message ("" when OK).
   std::string message;
-  // kFinish/kError: the run's wall time; kSpill: the spill's (sort, write
-  // and commit; for a run's last spill, from the worker's sort to the
-  // shared commit).
+  // kFinish/kError: the run's wall time; kHashCheck: the check's; kSpill:
+  // the spill's (sort, write and commit; for a run's last spill, from the
+  // worker's sort to the shared commit).
   double elapsed_seconds = 0;
 };
 
@@ -117,6 +130,14 @@ struct IndexOptions {
   // The split's unit: 64 MiB. Tests make it small; the databases of one
   // split must all use the same.
   uint64_t shard_unit_bytes = uint64_t{64} << 20;
+
+  // Before counting, what was counted of each input seen again (a rerun,
+  // a resume, growth) is read again and checked against the hashes
+  // recorded with its checkpoints: a file edited anywhere, even keeping its
+  // size, is refused. quick_check skips that (reading only the chunks to
+  // resume) and trusts the fingerprint (size, first and last 64 KiB), which
+  // misses an edit in the middle that keeps the size.
+  bool quick_check = false;
 
   // Called for every event, from the thread where it happened (any worker
   // thread): it must be thread-safe and quick.

@@ -21,6 +21,7 @@ const char* EventName(IndexEvent::Type type) {
     case IndexEvent::Type::kWarning: return "warning";
     case IndexEvent::Type::kFinish: return "finish";
     case IndexEvent::Type::kError: return "error";
+    case IndexEvent::Type::kHashCheck: return "hash_check";
   }
   return "unknown";
 }
@@ -118,6 +119,16 @@ void ProgressReporter::OnEvent(const IndexEvent& event) {
                  static_cast<unsigned long long>(event.offset),
                  event.message.c_str());
   }
+  if (event.type == IndexEvent::Type::kHashCheck && event.recorded_bytes > 0 &&
+      !quiet_) {
+    // The one-time cost of a database made before hashes were kept.
+    std::lock_guard<std::mutex> lock(mu_);
+    std::fprintf(stderr,
+                 "%spretok-db: recorded the hashes of the %s counted before "
+                 "this version kept them (once): %.1f s\n",
+                 drew_ ? "\r\x1b[K" : "", FormatBytes(event.recorded_bytes).c_str(),
+                 event.elapsed_seconds);
+  }
   if (log_ == nullptr) return;
   nlohmann::json j;
   j["time"] = UtcNow();
@@ -144,6 +155,11 @@ void ProgressReporter::OnEvent(const IndexEvent& event) {
       j["offset"] = event.offset;
       j["bytes"] = event.bytes;
       j["message"] = event.message;
+      break;
+    case IndexEvent::Type::kHashCheck:
+      j["bytes_checked"] = event.bytes;
+      j["bytes_hashed_first_time"] = event.recorded_bytes;
+      j["seconds"] = event.elapsed_seconds;
       break;
     case IndexEvent::Type::kFinish:
     case IndexEvent::Type::kError:

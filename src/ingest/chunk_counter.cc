@@ -71,10 +71,17 @@ Status ChunkCounter::CountStream(uint64_t from, const StreamReadFn& read,
 Status ChunkCounter::CountFrom(const ReadFn& read, uint64_t from,
                                uint64_t end, const ResumePointFn& resume_point,
                                const ProgressFn& progress) {
+  // The input's own bytes, as read (a JSONL field's text is not).
+  const ReadFn raw = [&](uint64_t offset, size_t n, char* dst, size_t* got) {
+    Status s = read(offset, n, dst, got);
+    if (s.ok()) on_raw_bytes_(offset, dst, *got);
+    return s;
+  };
+  const ReadFn& source = on_raw_bytes_ ? raw : read;
   if (records_ != nullptr) {
-    return CountRecords(read, from, end, resume_point, progress);
+    return CountRecords(source, from, end, resume_point, progress);
   }
-  return CountText(read, from, end, resume_point, progress);
+  return CountText(source, from, end, resume_point, progress);
 }
 
 Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,

@@ -66,12 +66,17 @@ class ChunkCounter {
   using ProgressFn = std::function<void(uint64_t bytes)>;
   // Called with the file offset and length of a skipped stretch.
   using SkipFn = std::function<void(uint64_t offset, uint64_t bytes)>;
+  // Called with every read's bytes as read (before --invalid-utf8 skip
+  // cleans them), in order, at their file offset.
+  using RawBytesFn =
+      std::function<void(uint64_t offset, const char* data, size_t n)>;
 
   // What rules points to, and table, must outlive the counter.
   ChunkCounter(const TextRules& rules, size_t read_buffer_bytes,
                size_t piece_bytes, CountTable* table, CounterStats* stats);
 
   void set_skip_callback(SkipFn fn) { on_skip_ = std::move(fn); }
+  void set_raw_bytes_callback(RawBytesFn fn) { on_raw_bytes_ = std::move(fn); }
 
   // Counts [from, end) of file. REQUIRES: from is a chunk start or an offset
   // once passed to a ResumePointFn for this chunk.
@@ -153,6 +158,7 @@ class ChunkCounter {
   uint64_t skip_start_ = 0;
   uint64_t skip_invalid_ = 0;
   SkipFn on_skip_;
+  RawBytesFn on_raw_bytes_;
   std::vector<SpecialTokens::Match> separators_;
   std::string scratch_;  // a piece with ill-formed UTF-8, replaced
   std::unique_ptr<JsonlRecordParser> records_;  // JSON Lines only

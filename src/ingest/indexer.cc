@@ -32,6 +32,7 @@
 #include <unordered_map>
 
 #include "ingest/chunk_planner.h"
+#include "ingest/extent_check.h"
 #include "ingest/final_spill.h"
 #include "ingest/index_plan.h"
 #include "ingest/jsonl_check.h"
@@ -184,15 +185,14 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
   }
 
   // Inputs that are known sources moved (moved_source.h) take over their
-  // records: the new paths are committed first, then matched as any path.
+  // records: matched as any path under their new paths, which are
+  // committed once the inputs are checked (below).
   // Keys relative to a --root are not moved (a move under the root would
   // need the key rewritten relative to it; see moved_source.h).
   std::vector<MovedSource> moved;
   if (!relative) {
     PRETOKDB_RETURN_IF_ERROR(
         FindMovedSources(files, fingerprints, &known, &moved));
-    PRETOKDB_RETURN_IF_ERROR(
-        CommitMovedSources(moved, files, known, store.get()));
   }
   for (const MovedSource& m : moved) {
     IndexEvent e(IndexEvent::Type::kWarning);
@@ -241,6 +241,42 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
                         " (not only appended to); index it into another --db");
     }
     is_grown[i] = true;
+  }
+
+  // What was counted of the inputs seen again is read again and checked
+  // against its hashes, or hashed if it has none (ingest/extent_check.h);
+  // a file that changed is refused before anything is committed.
+  ExtentCheck extents;
+  if (!create_db) {
+    Checkpoints before;
+    PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &before));
+    std::vector<CommittedChunk> counted;
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (is_new[i]) continue;
+      const SourceRecord& r = sources[i];
+      for (uint64_t c = 0; c < r.chunks.size(); ++c) {
+        auto it = before.find({r.id, c});
+        if (it == before.end()) continue;
+        counted.push_back(
+            CommittedChunk{files[i].get(), r.id, c, r.chunks[c], it->second});
+      }
+    }
+    PRETOKDB_RETURN_IF_ERROR(CheckCommittedExtents(
+        counted, options_.quick_check, workers, memory.read_buffer_bytes,
+        db_path_, &extents));
+    if (!counted.empty()) {
+      IndexEvent e(IndexEvent::Type::kHashCheck);
+      e.bytes = extents.checked_bytes;
+      e.recorded_bytes = extents.recorded_bytes;
+      e.elapsed_seconds = extents.seconds;
+      emit(e);
+    }
+    // Hashes recorded for checkpoints that had none: one commit.
+    if (!extents.recorded.puts.empty()) {
+      PRETOKDB_RETURN_IF_ERROR(store->Commit({}, extents.recorded));
+    }
+    PRETOKDB_RETURN_IF_ERROR(
+        CommitMovedSources(moved, files, known, store.get()));
   }
 
   // What this run wants of each file: its shard's units (cut on the size
@@ -342,7 +378,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       const std::vector<ChunkRange> held = HeldRanges(sources[i]);
       const uint64_t held_from = held.empty() ? 0 : held.back().begin;
       SourceRecord grown;
-      PRETOKDB_RETURN_IF_ERROR(growth.Add(*files[i], sources[i],
+      PRETOKDB_RETURN_IF_ERROR(growth.Add(*files[i], sources[i], committed,
                                           fingerprints[i], target, workers,
                                           held_from, &grown));
       sources[i] = grown;
@@ -387,7 +423,14 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
       if (it != checkpoints.end()) from = it->second.offset;
       done += from - r.chunks[c].begin;
       if (from < r.chunks[c].end) {
-        tasks.push_back(ChunkTask{files[i].get(), r.id, c, from, r.chunks[c].end});
+        ChunkTask task{files[i].get(), r.id, c, r.chunks[c].begin, from,
+                       r.chunks[c].end};
+        auto h = extents.resume.find({r.id, c});
+        if (h != extents.resume.end() && h->second.hashed_end >= from) {
+          task.hash = &h->second.hash;
+          task.hashed_end = h->second.hashed_end;
+        }
+        tasks.push_back(task);
       }
     }
   }

@@ -57,7 +57,7 @@ GrowthCommit::GrowthCommit(const TextRules& rules, const MemoryPlan& memory,
       undo_(memory.table_bytes, memory.piece_bytes) {}
 
 Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
-                         uint64_t fingerprint, uint64_t target_chunk_bytes,
+                         const Checkpoints& checkpoints, uint64_t fingerprint, uint64_t target_chunk_bytes,
                          int workers, uint64_t held_from,
                          SourceRecord* grown) {
   *grown = old;
@@ -87,10 +87,24 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
           },
           [](uint64_t) {}));
     }
+    // A chunk cut back keeps its hash: it covers bytes up to the old end,
+    // which are still the file's. One emptied starts anew at restart.
+    Checkpoint k = Checkpoint::At(restart);
+    auto it = checkpoints.find({old.id, c});
+    if (r.begin < restart) {
+      if (it != checkpoints.end() && it->second.hashed &&
+          it->second.hashed_end >= restart) {
+        k = it->second;
+        k.offset = restart;
+      }
+    } else {
+      k.hashed = true;
+      k.hashed_end = restart;
+      k.digest = EmptyDigest();
+    }
     r.begin = std::min(r.begin, restart);
     r.end = restart;
-    meta_.puts.emplace_back(CheckpointKey(old.id, c),
-                            EncodeCheckpoint(Checkpoint::At(restart)));
+    meta_.puts.emplace_back(CheckpointKey(old.id, c), EncodeCheckpoint(k));
   }
   std::vector<ChunkRange> added;
   PRETOKDB_RETURN_IF_ERROR(PlanChunks(file, rules_, target_chunk_bytes, &added,

@@ -62,12 +62,13 @@ class GrowthCommit {
                RocksStore* store);
 
   // Adds the growth of one fully indexed file: `old` is its record,
-  // fingerprint the grown file's. The tail is counted again from a cut no
+  // checkpoints the database's (their hashes are kept: the old bytes are
+  // the grown file's), fingerprint the grown file's. The tail is counted again from a cut no
   // earlier than held_from, a cut (0, or the start of the stretch a shard
   // holds up to the old end: what is before it is another shard's).
   // *grown: its record once committed.
   Status Add(const SourceFile& file, const SourceRecord& old,
-             uint64_t fingerprint, uint64_t target_chunk_bytes, int workers,
+             const Checkpoints& checkpoints, uint64_t fingerprint, uint64_t target_chunk_bytes, int workers,
              uint64_t held_from, SourceRecord* grown);
 
   // Commits everything added, atomically.

@@ -27,11 +27,33 @@ Worker::Worker(int id, const WorkerContext& context)
                 "the maximum pretoken): not counted";
     context_.on_event(e);
   });
+  counter_.set_raw_bytes_callback(
+      [this](uint64_t offset, const char* data, size_t n) {
+        HashRawBytes(offset, data, n);
+      });
+}
+
+void Worker::HashRawBytes(uint64_t offset, const char* data, size_t n) {
+  PendingCheckpoint& c = pending_.back();
+  if (!c.hashing) return;
+  if (offset > c.hashed_end) {
+    c.hashing = false;  // a gap: cannot happen, reads go on from hashed_end
+    return;
+  }
+  // A resumed chunk re-reads from its checkpoint: the bytes before
+  // hashed_end are in the hash already.
+  const uint64_t skip = c.hashed_end - offset;
+  if (skip >= n) return;
+  c.hash.Update(data + skip, n - skip);
+  c.hashed_end = offset + n;
 }
 
 Status Worker::Run(const ChunkTask& task) {
-  pending_.push_back(PendingCheckpoint{task.source_id, task.chunk_index, task.from,
-                                &task.file->path(), false});
+  const bool hashing = task.hash != nullptr || task.from == task.chunk_begin;
+  pending_.push_back(PendingCheckpoint{
+      task.source_id, task.chunk_index, task.from, &task.file->path(), false,
+      hashing, task.hash != nullptr ? task.hashed_end : task.from,
+      task.hash != nullptr ? *task.hash : ChunkHash()});
   Status s = counter_.Count(
       *task.file, task.from, task.end,
       [this](uint64_t offset) { return AtResumePoint(offset); },
@@ -47,7 +69,8 @@ Status Worker::Run(const ChunkTask& task) {
 Status Worker::RunStream(uint64_t source_id, const std::string* name,
                          uint64_t from,
                          const ChunkCounter::StreamReadFn& read) {
-  pending_.push_back(PendingCheckpoint{source_id, 0, from, name, false});
+  pending_.push_back(
+      PendingCheckpoint{source_id, 0, from, name, false, true, from, ChunkHash()});
   uint64_t end = from;
   Status s = counter_.CountStream(
       from,
@@ -91,8 +114,14 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
   if (pending_.empty()) return false;
   table_.SortForSpill();
   for (const PendingCheckpoint& c : pending_) {
+    Checkpoint value = Checkpoint::At(c.offset);
+    if (c.hashing) {
+      value.hashed = true;
+      value.hashed_end = c.hashed_end;
+      value.digest = c.hash.Digest();
+    }
     meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index),
-                            EncodeCheckpoint(Checkpoint::At(c.offset)));
+                            EncodeCheckpoint(value));
   }
   meta->stats = {{std::string(kStatPretokens), table_.total()},
                  // A record is a document, as a file's first is.

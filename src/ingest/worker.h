@@ -21,6 +21,7 @@
 
 #include "count/count_table.h"
 #include "ingest/chunk_counter.h"
+#include "ingest/chunk_hash.h"
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/source_file.h"
@@ -47,8 +48,16 @@ struct ChunkTask {
   const SourceFile* file;
   uint64_t source_id;
   uint64_t chunk_index;
-  uint64_t from;  // chunk start or committed checkpoint
+  uint64_t chunk_begin;
+  uint64_t from;  // chunk_begin or committed checkpoint
   uint64_t end;   // chunk end
+  // The hash of [chunk start, hashed_end) when from is past the chunk's
+  // start (hashed_end >= from: the check before counting read that far,
+  // ingest/extent_check.h); null when from is the chunk's start. Null past
+  // the start: the chunk's checkpoints are written with no hash (the next
+  // run records it).
+  const ChunkHash* hash = nullptr;
+  uint64_t hashed_end = 0;
 };
 
 // What the workers of a run share. All members are thread-safe.
@@ -100,7 +109,15 @@ class Worker {
     uint64_t offset;
     const std::string* path;
     bool complete;
+    // The raw bytes of [chunk start, hashed_end), fed as the counter reads
+    // them; !hashing: the chunk's start was not hashed (see ChunkTask).
+    bool hashing;
+    uint64_t hashed_end;
+    ChunkHash hash;
   };
+
+  // Feeds what the counter read to the current chunk's hash, each byte once.
+  void HashRawBytes(uint64_t offset, const char* data, size_t n);
 
   Status AtResumePoint(uint64_t offset);
 

@@ -13,6 +13,17 @@ std::string Range(const ChunkRange& c) {
   return "[" + std::to_string(c.begin) + ", " + std::to_string(c.end) + ")";
 }
 
+std::vector<Checkpoint> ChunkCheckpoints(const SourceRecord& r,
+                                         const Checkpoints& checkpoints) {
+  std::vector<Checkpoint> out;
+  for (uint64_t c = 0; c < r.chunks.size(); ++c) {
+    auto it = checkpoints.find({r.id, c});
+    out.push_back(it != checkpoints.end() ? it->second
+                                          : Checkpoint::At(r.chunks[c].begin));
+  }
+  return out;
+}
+
 }  // namespace
 
 void RecordUnion::AddTarget(const DatabaseState& target) {
@@ -21,6 +32,7 @@ void RecordUnion::AddTarget(const DatabaseState& target) {
     File f;
     f.record = r;
     f.holders.assign(r.chunks.size(), target.path);
+    f.checkpoints = ChunkCheckpoints(r, target.checkpoints);
     f.version_holder = target.path;
     if (r.first_document) f.first_document_holder = target.path;
     files_.push_back(std::move(f));
@@ -30,12 +42,14 @@ void RecordUnion::AddTarget(const DatabaseState& target) {
 
 Status RecordUnion::Add(const DatabaseState& source) {
   for (const SourceRecord& r : source.records) {
-    PRETOKDB_RETURN_IF_ERROR(AddRecord(r, source.path));
+    PRETOKDB_RETURN_IF_ERROR(AddRecord(r, source.path, source.checkpoints));
   }
   return Status::OK();
 }
 
-Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) {
+Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder,
+                              const Checkpoints& checkpoints) {
+  const std::vector<Checkpoint> r_checkpoints = ChunkCheckpoints(r, checkpoints);
   auto known = r.path == "-" ? by_key_.end() : by_key_.find({r.path, r.relative});
   if (known == by_key_.end()) {
     File f;
@@ -43,6 +57,7 @@ Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) 
     f.record.id = next_id_++;
     f.record.shard = ShardPlan();  // a merged record: not one shard's
     f.holders.assign(r.chunks.size(), holder);
+    f.checkpoints = r_checkpoints;
     f.version_holder = holder;
     if (r.first_document) f.first_document_holder = holder;
     f.changed = true;
@@ -92,11 +107,16 @@ Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) 
   // of the other list. The target's stay, so that none of its checkpoint
   // keys is left beyond the new list.
   std::vector<ChunkRange> incoming;
-  for (const ChunkRange& c : r.chunks) {
-    if (c.begin < c.end) incoming.push_back(c);
+  std::vector<Checkpoint> incoming_checkpoints;
+  for (size_t c = 0; c < r.chunks.size(); ++c) {
+    if (r.chunks[c].begin < r.chunks[c].end) {
+      incoming.push_back(r.chunks[c]);
+      incoming_checkpoints.push_back(r_checkpoints[c]);
+    }
   }
   std::vector<ChunkRange> chunks;
   std::vector<std::string> holders;
+  std::vector<Checkpoint> chunk_checkpoints;
   size_t i = 0, j = 0;
   auto overlap = [](const ChunkRange& a, const ChunkRange& b) {
     return a.begin < a.end && b.begin < b.end && a.begin < b.end && b.begin < a.end;
@@ -117,14 +137,17 @@ Status RecordUnion::AddRecord(const SourceRecord& r, const std::string& holder) 
              std::pair(incoming[j].begin, incoming[j].end));
     if (take_have) {
       chunks.push_back(have.chunks[i]);
+      chunk_checkpoints.push_back(f.checkpoints[i]);
       holders.push_back(f.holders[i++]);
     } else {
-      chunks.push_back(incoming[j++]);
+      chunks.push_back(incoming[j]);
+      chunk_checkpoints.push_back(incoming_checkpoints[j++]);
       holders.push_back(holder);
     }
   }
   have.chunks = std::move(chunks);
   f.holders = std::move(holders);
+  f.checkpoints = std::move(chunk_checkpoints);
   if (r.first_document) {
     have.first_document = true;
     f.first_document_holder = holder;
@@ -142,9 +165,13 @@ void RecordUnion::AppendWrites(MetaWrites* meta) const {
     // target's own chunks may have moved to other indexes; all are
     // written, so none keeps a stale one.
     for (uint64_t c = 0; c < f.record.chunks.size(); ++c) {
-      meta->puts.emplace_back(
-          CheckpointKey(f.record.id, c),
-          EncodeCheckpoint(Checkpoint::At(f.record.chunks[c].end)));
+      const uint64_t end = f.record.chunks[c].end;
+      Checkpoint k = f.checkpoints[c];
+      // A hash short of the end (none is, of a finished chunk) is dropped:
+      // the next index run records one.
+      if (!k.hashed || k.hashed_end < end) k = Checkpoint::At(end);
+      k.offset = end;
+      meta->puts.emplace_back(CheckpointKey(f.record.id, c), EncodeCheckpoint(k));
     }
   }
 }

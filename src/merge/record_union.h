@@ -33,7 +33,8 @@ class RecordUnion {
   Status Add(const DatabaseState& source);
 
   // What to commit: every record made or changed by Add(), and the
-  // checkpoint at the end of each of its chunks.
+  // checkpoint at the end of each of its chunks, with the hash its holder
+  // recorded (if any).
   void AppendWrites(MetaWrites* meta) const;
 
   // Records made or changed by Add().
@@ -43,12 +44,16 @@ class RecordUnion {
   struct File {
     SourceRecord record;
     std::vector<std::string> holders;  // per chunk: the database's path
+    // Per chunk: its checkpoint in its holder, for the hash
+    // (store/checkpoint.h), which the merge keeps.
+    std::vector<Checkpoint> checkpoints;
     std::string version_holder;        // who gave size and fingerprint
     std::string first_document_holder;
     bool changed = false;
   };
 
-  Status AddRecord(const SourceRecord& r, const std::string& holder);
+  Status AddRecord(const SourceRecord& r, const std::string& holder,
+                   const Checkpoints& checkpoints);
 
   std::map<std::pair<std::string, bool>, size_t> by_key_;  // -> files_
   std::vector<File> files_;
