@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "ingest/json_unescape.h"
+#include "text/utf8.h"
 
 namespace pretokdb {
 
@@ -233,8 +234,13 @@ BadRecord JsonlRecordParser::Parse(std::string_view line,
   od::document doc;
   error_code e =
       m.parser.iterate(m.padded.data(), line.size(), m.padded.size()).get(doc);
-  if (e == simdjson::UTF8_ERROR) return BadRecord::kInvalidUtf8;
-  if (e != simdjson::SUCCESS) return BadRecord::kInvalidJson;
+  if (e != simdjson::SUCCESS) {
+    // Python decodes the line before it parses it: invalid UTF-8 comes
+    // first, whatever simdjson met first. (A line iterate() took is UTF-8.)
+    return e == simdjson::UTF8_ERROR || !IsValidUtf8(line.data(), line.size())
+               ? BadRecord::kInvalidUtf8
+               : BadRecord::kInvalidJson;
+  }
   od::json_type type;
   if (doc.type().get(type) != simdjson::SUCCESS) return BadRecord::kInvalidJson;
   Found found = Found::kMissing;

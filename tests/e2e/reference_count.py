@@ -183,12 +183,12 @@ def jsonl_lines(data):
     return out
 
 
-def jsonl_record(line, path):
+def jsonl_record(line, path, max_bytes=MAX_RECORD_BYTES):
     """(text, None) for a record: the string at the dotted field path of
     json.loads(line) (RFC 8259 JSON: NaN and Infinity refused), lone
     surrogates replaced by U+FFFD; (None, reason) for a bad record; (None,
     None) for a blank line (only spaces, tabs, CRs)."""
-    if len(line) > MAX_RECORD_BYTES:
+    if len(line) > max_bytes:
         return None, "too_long"
     if not line.strip(b" \t\r"):
         return None, None
