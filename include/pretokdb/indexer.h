@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pretokdb/options.h"
@@ -81,6 +82,8 @@ class Indexer {
  private:
   Status RunOnce(const std::vector<std::string>& paths);
   Status RunStreamOnce(int fd);
+  // Indexes the compressed files among paths (ingest/compressed_file.h).
+  Status RunCompressed(const std::vector<std::string>& paths);
   // Adds this run's time to the database's stats; a failure to do so
   // becomes *result unless it holds an error already. Returns the time.
   double RecordElapsed(RocksStore* store, Status* result);
@@ -105,6 +108,11 @@ class Indexer {
 // absolute forms. InvalidArgument if path does not lie under root.
 Status InputKey(const std::string& root, const std::string& path,
                 std::string* key);
+
+// True if head, a file's first bytes, starts a gzip member or a zstd frame
+// (skippable frames too): Run() decompresses such a file and counts its
+// text, whatever its name.
+bool IsCompressed(std::string_view head);
 
 }  // namespace pretokdb
 

@@ -139,6 +139,11 @@ struct IndexOptions {
   // misses an edit in the middle that keeps the size.
   bool quick_check = false;
 
+  // A .zst file of many frames is counted and committed in runs of whole
+  // frames of at least this many compressed bytes (README, "Compressed
+  // files"): what a crash can lose. Tests make it small.
+  uint64_t compressed_unit_bytes = uint64_t{64} << 20;
+
   // Called for every event, from the thread where it happened (any worker
   // thread): it must be thread-safe and quick.
   std::function<void(const IndexEvent&)> on_event;

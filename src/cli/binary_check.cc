@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "pretokdb/indexer.h"
 #include "text/utf8.h"
 
 namespace pretokdb {
@@ -12,6 +13,7 @@ constexpr size_t kHeadBytes = 64 << 10;
 }  // namespace
 
 std::string BinaryReason(std::string_view head) {
+  if (IsCompressed(head)) return "";  // its text is checked as it is counted
   head = head.substr(0, kHeadBytes);
   const size_t nul = head.substr(0, kNulWindow).find('\0');
   if (nul != std::string_view::npos) {

@@ -153,6 +153,7 @@ struct IndexArgs {
   std::string root;
   bool quick_check = false;
   std::string shard_unit;  // tests only: the split's unit, a size
+  std::string compressed_unit;  // tests only: a .zst's unit of frames, a size
   std::vector<std::string> files;
 };
 
@@ -261,6 +262,13 @@ int RunIndex(const IndexArgs& args) {
     }
   }
   options.quick_check = args.quick_check;
+  if (!args.compressed_unit.empty()) {
+    if (!ParseSize(args.compressed_unit, &options.compressed_unit_bytes) ||
+        options.compressed_unit_bytes == 0) {
+      return Usage("--compressed-unit: '" + args.compressed_unit +
+                   "' is not a size of at least 1 byte");
+    }
+  }
   if (!args.root.empty()) {
     std::error_code ec;
     if (!std::filesystem::is_directory(args.root, ec)) {
@@ -618,6 +626,9 @@ int RunCommandLine(int argc, char** argv) {
                       "by re-reading what was counted (misses edits inside; see README)");
   // Tests only: the shard split's unit (default 64M); hidden from --help.
   index_cmd->add_option("--shard-unit", index.shard_unit, "")->group("");
+  // Tests only: the compressed bytes per committed run of .zst frames
+  // (default 64M); hidden from --help.
+  index_cmd->add_option("--compressed-unit", index.compressed_unit, "")->group("");
   index_cmd->add_option("FILE", index.files, "Input files")->required();
 
   std::string db = "pretok.db";

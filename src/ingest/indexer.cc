@@ -32,6 +32,7 @@
 #include <unordered_map>
 
 #include "ingest/chunk_planner.h"
+#include "ingest/compressed_file.h"
 #include "ingest/extent_check.h"
 #include "ingest/final_spill.h"
 #include "ingest/index_plan.h"
@@ -87,8 +88,28 @@ IndexProgress Indexer::progress() const {
 }
 
 Status Indexer::Run(const std::vector<std::string>& paths) {
+  // Compressed files (told by their first bytes) first: each is checked
+  // whole before the database is touched (indexer_compressed.cc).
+  std::vector<std::string> plain, compressed;
+  for (const std::string& path : paths) {
+    std::unique_ptr<SourceFile> file;
+    PRETOKDB_RETURN_IF_ERROR(SourceFile::Open(path, &file));
+    Compression kind;
+    PRETOKDB_RETURN_IF_ERROR(DetectFileCompression(*file, &kind));
+    (kind == Compression::kNone ? plain : compressed).push_back(path);
+  }
+  bool compressed_up_to_date = true;
+  if (!compressed.empty()) {
+    Status s = RunCompressed(compressed);
+    if (!s.ok()) {
+      stop_.store(false);
+      return s;
+    }
+    compressed_up_to_date = up_to_date_.load();
+    if (plain.empty()) return s;
+  }
   growth_deferred_ = false;
-  Status s = RunOnce(paths);
+  Status s = RunOnce(plain);
   // A grown file whose old extent was not finished has just been finished:
   // now it can grow.
   if (s.ok() && growth_deferred_) {
@@ -98,6 +119,7 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
   // A stop ends one Run(), whether requested (Aborted) or made by an error
   // to stop the other workers; the next Run() starts afresh and resumes.
   if (!s.ok()) stop_.store(false);
+  if (!compressed_up_to_date) up_to_date_.store(false);
   return s;
 }
 

@@ -25,7 +25,7 @@ class StreamChunker::Chunk {
   bool complete = false;  // no segment is added after these
 };
 
-StreamChunker::StreamChunker(StreamInput* in, const TextRules& rules,
+StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
                              size_t chunk_bytes, size_t buffers,
                              const std::atomic<bool>* stop)
     : in_(in),

@@ -46,7 +46,7 @@ class StreamChunker {
   // Reads `in` in `buffers` (at least 2) buffers of chunk_bytes plus the
   // context an edge needs; stops when *stop is set. What in, rules and
   // stop point to must outlive the chunker.
-  StreamChunker(StreamInput* in, const TextRules& rules, size_t chunk_bytes,
+  StreamChunker(ByteInput* in, const TextRules& rules, size_t chunk_bytes,
                 size_t buffers, const std::atomic<bool>* stop);
   ~StreamChunker();
   StreamChunker(const StreamChunker&) = delete;
@@ -86,7 +86,7 @@ class StreamChunker {
   // ends at `end`.
   void Emit(Buffer* b, uint64_t w0, uint64_t begin, uint64_t end, bool last);
 
-  StreamInput* const in_;
+  ByteInput* const in_;
   const TextRules& rules_;
   const size_t chunk_bytes_;
   const size_t context_;   // ChunkEdgeContext(rules)

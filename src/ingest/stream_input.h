@@ -13,16 +13,25 @@
 
 namespace pretokdb {
 
-class StreamInput {
+// Bytes read once from start to end: what a StreamChunker cuts into chunks
+// (standard input, or the text a decompressor makes of a file).
+class ByteInput {
+ public:
+  virtual ~ByteInput() = default;
+  // Reads up to n bytes into dst, fewer only at the end of the input.
+  virtual Status Read(char* dst, size_t n, size_t* got) = 0;
+};
+
+class StreamInput : public ByteInput {
  public:
   // fd stays open and owned by the caller; name is used in errors.
   StreamInput(int fd, std::string name);
-  ~StreamInput();
+  ~StreamInput() override;
   StreamInput(const StreamInput&) = delete;
   StreamInput& operator=(const StreamInput&) = delete;
 
   // Reads up to n bytes into dst, fewer only at the end of the stream.
-  Status Read(char* dst, size_t n, size_t* got);
+  Status Read(char* dst, size_t n, size_t* got) override;
 
   uint64_t bytes_read() const { return bytes_read_; }
   // XXH3-64 of every byte read so far.
