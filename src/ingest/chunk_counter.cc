@@ -99,11 +99,23 @@ Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
       from, kMaxRecordBytes, read_buffer_bytes_);
   const ResumePointFn inside = [](uint64_t) { return Status::OK(); };
   const ProgressFn quiet = [](uint64_t) {};
+  // A stretch skipped in a field is reported at its line's offset: the
+  // decoded text has no file offsets of its own.
+  uint64_t line_begin = from;
+  struct Restore {
+    SkipFn* fn;
+    SkipFn saved;
+    ~Restore() { *fn = std::move(saved); }
+  } restore{&on_skip_, on_skip_};
+  if (restore.saved) {
+    on_skip_ = [&](uint64_t, uint64_t bytes) { restore.saved(line_begin, bytes); };
+  }
   for (;;) {
     LineReader::Line line;
     bool got = false;
     PRETOKDB_RETURN_IF_ERROR(lines.Next(&line, &got));
     if (!got) break;
+    line_begin = line.begin;
     BadRecord why = BadRecord::kTooLong;
     std::string_view text;
     if (!line.too_long) {
@@ -113,8 +125,7 @@ Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
         why = records_->Parse(line.text, &text);
         if (why == BadRecord::kNone) {
           ++stats_->records;
-          // The field, counted as the text of a file at the line's offset
-          // (where a skipped stretch is reported), with no resume point
+          // The field, counted as the text of a file, with no resume point
           // inside: a checkpoint is a line end.
           PRETOKDB_RETURN_IF_ERROR(CountText(
               [text, base = line.begin](uint64_t offset, size_t n, char* dst,

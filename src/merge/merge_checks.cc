@@ -8,7 +8,7 @@ namespace {
 
 constexpr char kSameConfig[] =
     " (databases merge only when built with the same --pattern, "
-    "--special-token and --invalid-utf8)";
+    "--special-token, --invalid-utf8 and --jsonl)";
 
 }  // namespace
 
@@ -30,6 +30,14 @@ Status CheckSameConfig(const DatabaseState& first, const DatabaseState& other) {
     return Status::InvalidArgument(
         other.path, "was built with --invalid-utf8 " + b.invalid_utf8 + ", " +
                         first.path + " with " + a.invalid_utf8 + kSameConfig);
+  }
+  if (a.jsonl_field != b.jsonl_field) {
+    auto describe = [](const std::string& f) {
+      return f.empty() ? std::string("from text") : "with --jsonl " + f;
+    };
+    return Status::InvalidArgument(
+        other.path, "was built " + describe(b.jsonl_field) + ", " + first.path +
+                        " " + describe(a.jsonl_field) + kSameConfig);
   }
   return Status::OK();
 }

@@ -145,6 +145,29 @@ TEST_F(ChunkCounterJsonlTest, TooLongLinesAreBadRecords) {
   EXPECT_EQ(r.counts, (Counts{{"fits", 1}}));
 }
 
+TEST_F(ChunkCounterJsonlTest, AStretchTooLongInAFieldIsSkippedAtItsLine) {
+  const std::string first = "{\"text\": \"ok\"}\n";
+  SetInput(first + "{\"text\": \"a " + std::string(2 << 20, 'x') + " b\"}\n");
+  SpecialTokens specials(kTokens);
+  TextRules rules(&specials);
+  rules.jsonl_field = "text";
+  CountTable table(256 << 10, 64);
+  CounterStats stats;
+  ChunkCounter counter(rules, 4096, 64, &table, &stats);
+  std::vector<std::pair<uint64_t, uint64_t>> skips;
+  counter.set_skip_callback([&](uint64_t at, uint64_t n) { skips.emplace_back(at, n); });
+  Status s = counter.Count(*file_, 0, content_.size(), [](uint64_t) { return Status::OK(); },
+                           [](uint64_t) {});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(skips.size(), 1u);
+  EXPECT_EQ(skips[0].first, first.size());  // the line's offset
+  EXPECT_EQ(stats.skipped_stretches, 1u);
+  EXPECT_EQ(stats.records, 2u);
+  Counts got;
+  table.ForEach([&](std::string_view t, uint64_t n) { got[std::string(t)] += n; });
+  EXPECT_EQ(got, (Counts{{"ok", 1}, {"a", 1}, {" b", 1}}));
+}
+
 TEST_F(ChunkCounterJsonlTest, ChunkEdgesAreLineStarts) {
   // A special token and safe cuts everywhere, but edges only after "\n".
   const std::string in = "{\"text\": \"a b<|endoftext|>c\"}\n{\"text\": \"d e\"}\n{}";

@@ -205,6 +205,21 @@ TEST_F(MergeTest, Refusals) {
   EXPECT_TRUE(s.IsInvalidArgument());
   EXPECT_NE(s.message().find("pattern 'cl100k'"), std::string::npos) << s.message();
 
+  {
+    // A database of JSON Lines records and one of text.
+    const std::string jsonl = dir_.File("in.jsonl");
+    WriteFile(jsonl, "{\"text\": \"a record\"}\n");
+    IndexOptions options;
+    options.jsonl_field = "text";
+    Indexer indexer(dir_.File("j"), options);
+    ASSERT_TRUE(indexer.Run({jsonl}).ok());
+    s = Merge(m, {a, dir_.File("j")});
+    EXPECT_TRUE(s.IsInvalidArgument());
+    EXPECT_NE(s.message().find("was built with --jsonl text, " + a + " from text"),
+              std::string::npos)
+        << s.message();
+  }
+
   s = Merge(m, {a, a});
   EXPECT_NE(s.message().find("same database as"), std::string::npos) << s.message();
   fs::copy(a, dir_.File("a-copy"), fs::copy_options::recursive);
