@@ -8,7 +8,8 @@ Reader = _core.Reader
 
 
 def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=None, *,
-                db_path=None, pattern="gpt2", regex=None, jsonl=None, bad_records="skip"):
+                db_path=None, pattern="gpt2", regex=None, jsonl=None, bad_records="skip",
+                quick_check=False):
     """Counts the pretokens of a file: {pretoken bytes: count}.
 
     The drop-in for the usual Python function of a BPE course assignment,
@@ -56,6 +57,12 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
         holds no string there, is too long or not UTF-8 does: "skip" (counted
         in reader.stats()["bad_records"]) or "strict" (InvalidArgumentError
         naming the line, before anything is counted).
+    quick_check: with db_path, a file indexed before is checked by its size
+        and first and last 64 KiB only, instead of re-reading (and hashing)
+        everything counted of it; faster on huge files on slow disks, but an
+        edit inside that keeps the size goes unseen and its counts stay
+        stale (README: "Files seen again"). Default False: any edit of what
+        was counted raises InvalidArgumentError.
 
     Raises a pretokdb.Error subclass (InvalidArgumentError for a bad pattern
     or a database built with another configuration, InputOutputError for an
@@ -67,7 +74,7 @@ def pretokenize(file_path, special_tokens, num_processes=None, max_memory_gb=Non
     """
     with _options.database(db_path) as db:
         _options.index(db, [file_path], special_tokens, num_processes, max_memory_gb, pattern,
-                       regex, jsonl, bad_records)
+                       regex, jsonl, bad_records, quick_check)
         with Reader(db) as reader:
             return reader.to_dict()
 

@@ -136,7 +136,7 @@ def jsonl_args(jsonl, bad_records):
 
 
 def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, regex=None,
-          jsonl=None, bad_records="skip"):
+          jsonl=None, bad_records="skip", quick_check=False):
     """Indexes paths into the database db (bytes), as `pretok-db index`
     would. Text left uncounted comes out as NotCountedWarning; Ctrl-C stops
     the run once it has committed what it counted, then raises
@@ -147,6 +147,9 @@ def index(db, paths, special_tokens, num_processes, max_memory_gb, pattern, rege
     pattern, regex = pattern_args(pattern, regex)
     field, strict = jsonl_args(jsonl, bad_records)
     files = [os.fsencode(p) for p in paths]
-    for message in _core.index(db, files, tokens, pattern, regex, n, limit, field, strict):
+    if not isinstance(quick_check, bool):
+        raise TypeError("quick_check must be a bool, not %s" % type(quick_check).__name__)
+    for message in _core.index(db, files, tokens, pattern, regex, n, limit, field, strict,
+                               quick_check):
         # stacklevel: the user's call of pretokenize() or train_bpe().
         warnings.warn(message, NotCountedWarning, stacklevel=3)

@@ -30,8 +30,9 @@ std::vector<std::string> Index(const std::string& db_path,
                                const std::string& regex, int workers,
                                uint64_t memory_limit,
                                const std::string& jsonl_field,
-                               bool bad_records_strict) {
+                               bool bad_records_strict, bool quick_check) {
   IndexOptions options;
+  options.quick_check = quick_check;
   options.jsonl_field = jsonl_field;
   options.bad_records =
       bad_records_strict ? BadRecords::kStrict : BadRecords::kSkip;
@@ -63,11 +64,13 @@ void DefineIndex(py::module_& m) {
   m.def("index", &Index, py::arg("db_path"), py::arg("paths"),
         py::arg("special_tokens"), py::arg("pattern"), py::arg("regex"), py::arg("workers"),
         py::arg("memory_limit"), py::arg("jsonl_field") = "",
-        py::arg("bad_records_strict") = false,
+        py::arg("bad_records_strict") = false, py::arg("quick_check") = false,
         "index(db_path: bytes, paths: list[bytes], special_tokens: "
         "list[bytes], pattern: str, regex: str, workers: int, memory_limit: int, "
-        "jsonl_field: str = \"\", bad_records_strict: bool = False) -> "
-        "list[str]\n\n"
+        "jsonl_field: str = \"\", bad_records_strict: bool = False, "
+        "quick_check: bool = False) -> list[str]\n\n"
+        "quick_check: a file seen again is checked by its size and first "
+        "and last 64 KiB only, not by re-reading what was counted. "
         "jsonl_field: JSON Lines, the dotted field path counted (\"\": text). "
         "pattern: a built-in name; regex: a pattern of your own (\"\": none), "
         "which then requires pattern \"gpt2\". "

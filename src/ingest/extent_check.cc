@@ -67,9 +67,9 @@ Status CheckCommittedExtents(const std::vector<CommittedChunk>& chunks,
               c.file->path(),
               "changed since it was indexed into " + db_path + ": bytes " +
                   Range(c.range.begin, job.end) +
-                  " differ from those counted (an edit inside, which its size "
-                  "and first and last 64 KiB do not show), so its counts "
-                  "would be stale; index it into another --db");
+                  " are not those it was counted from (an edit inside, which "
+                  "its size and first and last 64 KiB do not show), so its "
+                  "counts would be stale; index it into another --db");
         }
         if (!s.ok()) break;
       }

@@ -64,7 +64,7 @@ struct ExtentCheck {
 
 // Checks chunks as above with up to `threads` threads reading buffers of
 // buffer_bytes. InvalidArgument naming the file, the byte range and
-// db_path if a chunk's bytes differ from those counted.
+// db_path if a chunk's bytes are not those its counts were made from.
 Status CheckCommittedExtents(const std::vector<CommittedChunk>& chunks,
                              bool quick, int threads, size_t buffer_bytes,
                              const std::string& db_path, ExtentCheck* out);
