@@ -143,6 +143,11 @@ struct IndexOptions {
   // frames of at least this many compressed bytes (README, "Compressed
   // files"): what a crash can lose. Tests make it small.
   uint64_t compressed_unit_bytes = uint64_t{64} << 20;
+  // For Indexer::RunStream: the name a stream is checkpointed under, so that
+  // the same command fed the same stream again after a crash goes on where
+  // it stopped (README, "Streams"). Empty: an unnamed stream ("-"), counted
+  // all at once at its end.
+  std::string stream_name;
 
   // Called for every event, from the thread where it happened (any worker
   // thread): it must be thread-safe and quick.

@@ -47,8 +47,17 @@ struct SourceInfo {
   bool first_document = false;
 };
 
+// A named stream (index - --stream-name).
+struct StreamInfo {
+  std::string name;
+  uint64_t bytes_done = 0;  // bytes whose counts are committed
+  // Read to its end and every byte counted (then bytes_done is its size).
+  bool complete = false;
+};
+
 struct DbStats {
-  std::vector<SourceInfo> files;
+  std::vector<SourceInfo> files;  // and unnamed streams, as "-"
+  std::vector<StreamInfo> streams;
   uint64_t documents = 0;  // per file: special tokens found + 1
   uint64_t pretokens = 0;  // sum of all counts
   uint64_t distinct_pretokens = 0;

@@ -240,6 +240,15 @@ class Reader {
       files.append(file);
     }
     d["files"] = files;
+    py::list streams;
+    for (const StreamInfo& t : st.streams) {
+      py::dict stream;
+      stream["name"] = DecodeFs(t.name);
+      stream["bytes_done"] = t.bytes_done;
+      stream["complete"] = t.complete;
+      streams.append(stream);
+    }
+    d["streams"] = streams;
     d["documents"] = st.documents;
     d["pretokens"] = st.pretokens;
     d["distinct_pretokens"] = st.distinct_pretokens;

@@ -154,6 +154,7 @@ struct IndexArgs {
   bool quick_check = false;
   std::string shard_unit;  // tests only: the split's unit, a size
   std::string compressed_unit;  // tests only: a .zst's unit of frames, a size
+  std::optional<std::string> stream_name;
   std::vector<std::string> files;
 };
 
@@ -244,6 +245,16 @@ int RunIndex(const IndexArgs& args) {
       std::find(args.files.begin(), args.files.end(), "-") != args.files.end();
   if (stream && args.files.size() > 1) {
     return Fail("-: standard input is indexed alone, not with files, in a run");
+  }
+  if (args.stream_name) {
+    if (!stream) {
+      return Usage("--stream-name names standard input: give it with '-' as "
+                   "the input");
+    }
+    if (args.stream_name->empty()) {
+      return Usage("--stream-name: a stream's name cannot be empty");
+    }
+    options.stream_name = *args.stream_name;
   }
   if (args.shard) {
     if (std::string e = ParseShard(*args.shard, &options.shard_index, &options.shard_count);
@@ -472,6 +483,12 @@ int RunStats(const std::string& db, bool json) {
                             {"bytes_done", f.bytes_done},
                             {"first_document", f.first_document}});
     }
+    j["streams"] = nlohmann::json::array();
+    for (const StreamInfo& t : st.streams) {
+      j["streams"].push_back({{"name", t.name},
+                              {"bytes_done", t.bytes_done},
+                              {"complete", t.complete}});
+    }
     j["documents"] = st.documents;
     j["pretokens"] = st.pretokens;
     j["distinct_pretokens"] = st.distinct_pretokens;
@@ -513,6 +530,13 @@ int RunStats(const std::string& db, bool json) {
               (f.held.size() == 1 ? "" : "s") + ", " + state;
     }
     out.Write("  " + f.path + "  " + std::to_string(f.size) + " bytes, " + state + "\n");
+  }
+  if (!st.streams.empty()) {
+    line("streams", std::to_string(st.streams.size()));
+    for (const StreamInfo& t : st.streams) {
+      out.Write("  " + t.name + "  " + std::to_string(t.bytes_done) + " bytes, " +
+                (t.complete ? "done" : "not complete (resume: feed it again)") + "\n");
+    }
   }
   line("documents", std::to_string(st.documents));
   line("pretokens", std::to_string(st.pretokens));
@@ -629,6 +653,10 @@ int RunCommandLine(int argc, char** argv) {
   // Tests only: the compressed bytes per committed run of .zst frames
   // (default 64M); hidden from --help.
   index_cmd->add_option("--compressed-unit", index.compressed_unit, "")->group("");
+  index_cmd->add_option("--stream-name", index.stream_name,
+                        "With '-': checkpoint standard input under this name, so "
+                        "that the same command fed the same stream again resumes "
+                        "it (and a longer one grows it)");
   index_cmd->add_option("FILE", index.files, "Input files")->required();
 
   std::string db = "pretok.db";

@@ -192,6 +192,12 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     PRETOKDB_RETURN_IF_ERROR(ReadSources(*store, &known));
   }
   uint64_t next_id = 1;
+  // Named streams are no files: never matched with an input (their ids
+  // stay taken).
+  for (const SourceRecord& r : known) next_id = std::max(next_id, r.id + 1);
+  known.erase(std::remove_if(known.begin(), known.end(),
+                             [](const SourceRecord& r) { return r.stream; }),
+              known.end());
   for (const SourceRecord& r : known) {
     next_id = std::max(next_id, r.id + 1);
     // A database keys all its files one way: an input keyed the other way

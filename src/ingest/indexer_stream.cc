@@ -1,10 +1,14 @@
 // Indexer::RunStream: `pretok-db index -`. A reader thread cuts the stream
-// into chunks (ingest/stream_chunker.h) that the workers count; their
-// spills are staged (ingest/staged_spills.h) and committed, with the
-// stream's source record, in one commit at the end.
+// into chunks (ingest/stream_chunker.h) that the workers count. An unnamed
+// stream's spills are staged (ingest/staged_spills.h) and committed, with
+// its source record, in one commit at the end. A named stream's
+// (--stream-name) are commits with its chunks' records, as a file's are
+// with its checkpoints: fed again, it is checked and counted on where its
+// records end (ingest/stream_layout.h).
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -12,12 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "ingest/final_spill.h"
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
 #include "ingest/staged_spills.h"
 #include "ingest/stream_chunker.h"
 #include "ingest/stream_input.h"
+#include "ingest/stream_layout.h"
 #include "ingest/worker.h"
 #include "pretokdb/indexer.h"
 #include "store/checkpoint.h"
@@ -81,6 +87,43 @@ Status Indexer::RunStreamOnce(int fd) {
   uint64_t id = 1;
   for (const SourceRecord& r : known) id = std::max(id, r.id + 1);
 
+  // A named stream: its record (made now if it is new) and its chunks'.
+  const std::string& name = options_.stream_name;
+  const bool named = !name.empty();
+  SourceRecord stream;
+  StreamChunks recorded;
+  if (named) {
+    auto it = std::find_if(known.begin(), known.end(), [&](const SourceRecord& r) {
+      return r.stream && r.path == name;
+    });
+    if (it != known.end()) {
+      stream = *it;
+      std::map<uint64_t, StreamChunks> all;
+      PRETOKDB_RETURN_IF_ERROR(ReadStreamChunks(*store, &all));
+      recorded = std::move(all[stream.id]);
+    } else {
+      stream.id = id;
+      stream.path = name;
+      stream.stream = true;
+      MetaWrites meta;
+      meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(stream));
+      PRETOKDB_RETURN_IF_ERROR(store->Commit({}, meta));
+    }
+    id = stream.id;
+  }
+  const StreamLayout layout(std::move(recorded), stream.ended, stream.size);
+  if (named) PRETOKDB_RETURN_IF_ERROR(layout.Check(db_path_, name));
+  // An ended stream fed again: its new chunks' spills reopen its record,
+  // after its old last chunk's worker knows whether it grew.
+  SpillGate gate;
+  MetaWrites reopen;
+  if (stream.ended) {
+    SourceRecord r = stream;
+    r.ended = false;
+    reopen.puts.emplace_back(SourceKey(stream.id), EncodeSource(r));
+    if (layout.tail_begin() == StreamLayout::kNoBound) gate.Open(Status::OK());
+  }
+
   bytes_total_.store(0);
   bytes_done_.store(0);
   emit(IndexEvent(IndexEvent::Type::kStart));
@@ -95,10 +138,15 @@ Status Indexer::RunStreamOnce(int fd) {
                         &bytes_done_,
                         &spills_,
                         options_.on_event,
-                        &staged};
+                        named ? nullptr : &staged};
+  if (stream.ended) {
+    context.gate = &gate;
+    context.stream_meta = &reopen;
+  }
   StreamInput in(fd, "-");
   StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
-                        &stop_);
+                        &stop_, named ? &layout : nullptr);
+  FinalSpill final_spill;  // a named stream's
   std::mutex error_mu;
   Status first_error;    // of a worker, or the reader's
   bool aborted = false;  // a worker or the reader stopped
@@ -136,14 +184,29 @@ Status Indexer::RunStreamOnce(int fd) {
           StreamChunker::Chunk* chunk = nullptr;
           uint64_t begin = 0;
           while (ws.ok() && chunker.Next(&chunk, &begin)) {
-            ws = worker.RunStream(
-                id, &in.name(), begin,
-                [&](char* dst, size_t n, size_t* got) {
-                  return chunker.Read(chunk, dst, n, got);
-                });
+            StreamTask task;
+            task.source_id = id;
+            task.name = named ? &name : &in.name();
+            task.begin = begin;
+            task.read = [&](char* dst, size_t n, size_t* got) {
+              return chunker.Read(chunk, dst, n, got);
+            };
+            if (named) {
+              task.named = true;
+              task.recorded = layout.Recorded(begin);
+              task.tail = stream.ended && begin == layout.tail_begin();
+              task.old_size = stream.size;
+              task.reopen = &reopen;
+            }
+            ws = worker.RunStream(task);
             chunker.Release(chunk);
           }
-          if (ws.ok()) has_last[w] = worker.PrepareSpill(&last_meta[w]);
+          if (named) {
+            // Committed with the others' after them, even if stopped.
+            if (ws.ok() || ws.IsAborted()) final_spill.Add(&worker);
+          } else if (ws.ok()) {
+            has_last[w] = worker.PrepareSpill(&last_meta[w]);
+          }
         } catch (const std::bad_alloc&) {
           ws = Status::IOError("-", "out of memory for a worker (try a "
                                     "smaller --memory-limit or fewer "
@@ -163,7 +226,41 @@ Status Indexer::RunStreamOnce(int fd) {
       last.push_back(pool_workers[w].get());
       metas.push_back(std::move(last_meta[w]));
     }
-    if (first_error.ok() && !aborted && !last.empty()) {
+    if (named && first_error.ok()) {
+      // What every worker counted since its last spill; if the stream was
+      // read to its end, its record says so in the same commit.
+      const bool ended = !aborted && !stop_.load();
+      SourceRecord done = stream;
+      done.ended = true;
+      done.size = in.bytes_read();
+      done.first_document = true;
+      MetaWrites end_meta;
+      if (ended && !(done == stream)) {
+        end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
+        // A stream of n separators has n + 1 documents: the +1 once.
+        if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
+      }
+      bool committed = false;
+      try {
+        record(final_spill.Commit(
+            store.get(), workers,
+            [&](MetaWrites* meta) {
+              meta->puts.insert(meta->puts.end(), end_meta.puts.begin(),
+                                end_meta.puts.end());
+              meta->stats.insert(meta->stats.end(), end_meta.stats.begin(),
+                                 end_meta.stats.end());
+            },
+            &committed));
+      } catch (const std::bad_alloc&) {
+        record(Status::IOError(name, "out of memory for the last spill (try "
+                                     "a smaller --memory-limit)"));
+      }
+      if (!committed && first_error.ok() &&
+          (!end_meta.puts.empty() || !end_meta.stats.empty())) {
+        record(store->Commit({}, end_meta));
+      }
+    }
+    if (!named && first_error.ok() && !aborted && !last.empty()) {
       try {
         record(staged.SpillLast(last, metas, workers));
       } catch (const std::bad_alloc&) {
@@ -175,7 +272,7 @@ Status Indexer::RunStreamOnce(int fd) {
   Status result = first_error;
   if (result.ok() && aborted) result = Status::Aborted("stopped");
   if (result.ok() && stop_.load()) result = Status::Aborted("stopped on request");
-  if (result.ok()) {
+  if (result.ok() && !named) {
     SourceRecord r;
     r.id = id;
     r.path = "-";
@@ -193,7 +290,11 @@ Status Indexer::RunStreamOnce(int fd) {
     result = staged.Commit(meta);
   }
   const double elapsed = RecordElapsed(store.get(), &result);
-  if (result.IsAborted()) {
+  if (result.IsAborted() && named) {
+    result = Status::Aborted(
+        name, "stopped: what was counted is committed; run the same command, "
+              "fed the same stream, to go on from there");
+  } else if (result.IsAborted()) {
     result = Status::Aborted(
         "-", "stopped: a stream cannot be resumed, and nothing of it was "
              "counted (its counts are committed only at its end)");

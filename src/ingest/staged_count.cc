@@ -51,10 +51,14 @@ Status CountStaged(ByteInput* in, uint64_t source_id, const std::string* name,
         StreamChunker::Chunk* chunk = nullptr;
         uint64_t begin = 0;
         while (ws.ok() && chunker.Next(&chunk, &begin)) {
-          ws = worker.RunStream(source_id, name, begin,
-                                [&](char* dst, size_t n, size_t* got) {
-                                  return chunker.Read(chunk, dst, n, got);
-                                });
+          StreamTask task;
+          task.source_id = source_id;
+          task.name = name;
+          task.begin = begin;
+          task.read = [&](char* dst, size_t n, size_t* got) {
+            return chunker.Read(chunk, dst, n, got);
+          };
+          ws = worker.RunStream(task);
           chunker.Release(chunk);
         }
         if (ws.ok()) has_last[w] = worker.PrepareSpill(&last_meta[w]);

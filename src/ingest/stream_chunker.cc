@@ -27,7 +27,8 @@ class StreamChunker::Chunk {
 
 StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
                              size_t chunk_bytes, size_t buffers,
-                             const std::atomic<bool>* stop)
+                             const std::atomic<bool>* stop,
+                             const StreamLayout* layout)
     : in_(in),
       rules_(rules),
       chunk_bytes_(std::max<size_t>(chunk_bytes, 1)),
@@ -36,6 +37,7 @@ StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
       // each read brings at least chunk_bytes_ new bytes.
       capacity_(chunk_bytes_ + 2 * context_ + 1),
       stop_(stop),
+      layout_(layout),
       buffers_(std::max<size_t>(buffers, 2)) {
   for (Buffer& b : buffers_) {
     // Not zeroed: memory is touched only as the stream fills it.
@@ -84,17 +86,53 @@ Status StreamChunker::ReadAll() {
     len += got;
     const bool at_end = got < want;
     const uint64_t w1 = w0 + len;
-    // An edge needs context_ bytes after it unless the stream ends there.
-    const uint64_t limit = at_end ? w1 : (len > context_ ? w1 - context_ : w0);
+    // An edge needs context_ bytes after it unless the stream ends there
+    // (a named stream's even then: it may be fed again longer).
+    const uint64_t limit = at_end && layout_ == nullptr
+                               ? w1
+                               : (len > context_ ? w1 - context_ : w0);
     const std::string_view view(buf->data.get(), len);
     for (;;) {
+      const StreamLayout::Bounds bounds =
+          layout_ != nullptr
+              ? layout_->ChunkBounds(c, chunk_bytes_)
+              : StreamLayout::Bounds{c + chunk_bytes_, StreamLayout::kNoBound};
       // ... and context_ bytes before it unless buf starts the stream.
-      const uint64_t lo = std::max(c + chunk_bytes_, w0 == 0 ? 0 : w0 + context_);
-      if (lo >= limit) break;
-      const size_t q = FindFirstChunkEdge(rules_, view, lo - w0, limit - w0);
-      if (q == std::string_view::npos) break;
-      Emit(buf, w0, seg, w0 + q, /*last=*/true);
-      c = seg = w0 + q;
+      const uint64_t lo =
+          std::max(bounds.min_end, w0 == 0 ? 0 : w0 + context_);
+      const uint64_t hi = std::min(limit, bounds.max_end);
+      size_t q = std::string_view::npos;
+      if (bounds.min_end < bounds.max_end && lo < hi) {
+        q = FindFirstChunkEdge(rules_, view, lo - w0, hi - w0);
+      }
+      uint64_t edge;
+      if (bounds.must_be_edge && (!at_end || w1 > bounds.max_end)) {
+        // Known once the context after it is read (or the stream ends).
+        if (bounds.max_end > limit && !at_end) break;
+        const uint64_t e = bounds.max_end;
+        if (FindFirstChunkEdge(rules_, view, e - w0, e - w0 + 1) !=
+                          e - w0) {
+          Emit(buf, w0, seg, w1, /*last=*/true);
+          drop();
+          return Status::InvalidArgument(
+              "-", "goes on past byte " + std::to_string(e) +
+                       ", where it ended when last counted (that run stopped "
+                       "before recording its end), and that is no cut of it: "
+                       "feed the stream as it was, or give another --stream-name");
+        }
+        edge = e;
+      } else if (q != std::string_view::npos) {
+        edge = w0 + q;
+      } else if (bounds.max_end <= (bounds.min_end >= bounds.max_end || at_end
+                                        ? w1
+                                        : limit)) {
+        // A recorded edge: no context needed to know it is one.
+        edge = bounds.max_end;
+      } else {
+        break;
+      }
+      Emit(buf, w0, seg, edge, /*last=*/true);
+      c = seg = edge;
     }
     if (at_end) {
       Emit(buf, w0, seg, w1, /*last=*/true);

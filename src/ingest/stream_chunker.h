@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "ingest/stream_input.h"
+#include "ingest/stream_layout.h"
 #include "ingest/text_rules.h"
 #include "pretokdb/status.h"
 
@@ -44,10 +45,13 @@ class StreamChunker {
   class Chunk;
 
   // Reads `in` in `buffers` (at least 2) buffers of chunk_bytes plus the
-  // context an edge needs; stops when *stop is set. What in, rules and
-  // stop point to must outlive the chunker.
+  // context an edge needs; stops when *stop is set. With a layout (a named
+  // stream fed again, ingest/stream_layout.h) the chunks end where it says,
+  // and every edge is found with the context after it, even at the end.
+  // What in, rules, stop and layout point to must outlive the chunker.
   StreamChunker(ByteInput* in, const TextRules& rules, size_t chunk_bytes,
-                size_t buffers, const std::atomic<bool>* stop);
+                size_t buffers, const std::atomic<bool>* stop,
+                const StreamLayout* layout = nullptr);
   ~StreamChunker();
   StreamChunker(const StreamChunker&) = delete;
   StreamChunker& operator=(const StreamChunker&) = delete;
@@ -92,6 +96,7 @@ class StreamChunker {
   const size_t context_;   // ChunkEdgeContext(rules)
   const size_t capacity_;  // of each buffer
   const std::atomic<bool>* const stop_;
+  const StreamLayout* const layout_;
 
   std::mutex mu_;
   std::condition_variable changed_;  // any of the below

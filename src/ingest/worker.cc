@@ -1,5 +1,9 @@
 #include "ingest/worker.h"
 
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "ingest/table_count_source.h"
@@ -7,6 +11,37 @@
 #include "store/records.h"
 
 namespace pretokdb {
+
+namespace {
+XXH3_state_t* Hash(void* state) { return static_cast<XXH3_state_t*>(state); }
+
+std::string Range(uint64_t begin, uint64_t end) {
+  std::string r = "[";
+  r += std::to_string(begin);
+  r += ", ";
+  r += std::to_string(end);
+  r += ")";
+  return r;
+}
+}  // namespace
+
+void SpillGate::Open(const Status& s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (open_) return;
+  open_ = true;
+  status_ = s;
+  opened_.notify_all();
+}
+
+Status SpillGate::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  opened_.wait(lock, [this] { return open_; });
+  return status_;
+}
+
+Worker::~Worker() {
+  if (hash_state_ != nullptr) XXH3_freeState(Hash(hash_state_));
+}
 
 Worker::Worker(int id, const WorkerContext& context)
     : id_(id),
@@ -16,7 +51,7 @@ Worker::Worker(int id, const WorkerContext& context)
                context.memory.piece_bytes, &table_, &stats_),
       last_spill_(std::chrono::steady_clock::now()) {
   counter_.set_skip_callback([this](uint64_t offset, uint64_t bytes) {
-    if (!context_.on_event) return;
+    if (!context_.on_event || pending_.empty()) return;
     IndexEvent e(IndexEvent::Type::kWarning);
     e.worker = id_;
     e.path = *pending_.back().path;
@@ -34,6 +69,7 @@ Worker::Worker(int id, const WorkerContext& context)
 }
 
 void Worker::HashRawBytes(uint64_t offset, const char* data, size_t n) {
+  if (pending_.empty()) return;  // a grown stream's tail counted again
   PendingCheckpoint& c = pending_.back();
   if (!c.hashing) return;
   if (offset > c.hashed_end) {
@@ -66,28 +102,204 @@ Status Worker::Run(const ChunkTask& task) {
   return Status::OK();
 }
 
-Status Worker::RunStream(uint64_t source_id, const std::string* name,
-                         uint64_t from,
-                         const ChunkCounter::StreamReadFn& read) {
-  pending_.push_back(
-      PendingCheckpoint{source_id, 0, from, name, false, true, from, ChunkHash()});
-  uint64_t end = from;
+Status Worker::RunStream(const StreamTask& task) {
+  if (!task.named) {
+    // Not hashed: an unnamed stream's checkpoints are never committed.
+    pending_.push_back(PendingCheckpoint{task.source_id, 0, task.begin, task.name,
+                                         false, false, task.begin, ChunkHash()});
+    uint64_t end = task.begin;
+    Status s = counter_.CountStream(
+        task.begin,
+        [&](char* dst, size_t n, size_t* got) {
+          *got = 0;
+          Status rs = task.read(dst, n, got);
+          end += *got;
+          return rs;
+        },
+        [this](uint64_t offset) { return AtResumePoint(offset); },
+        [this](uint64_t bytes) {
+          context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
+        },
+        *task.name);
+    if (!s.ok()) return s;
+    pending_.back().offset = end;
+    pending_.back().complete = true;
+    return Status::OK();
+  }
+
+  // The tail's worker decides whether the stream grew: the gate opens when
+  // it knows (and has taken back the old counts if so), or fails with it.
+  struct GateOpener {
+    SpillGate* gate;
+    Status* status;
+    ~GateOpener() {
+      if (gate != nullptr) gate->Open(*status);
+    }
+  };
+  Status result;
+  GateOpener opener{task.tail ? context_.gate : nullptr, &result};
+  result = RunNamedStream(task);
+  return result;
+}
+
+Status Worker::RunNamedStream(const StreamTask& task) {
+  // A named stream: every byte read is hashed, from the chunk's begin.
+  if (hash_state_ == nullptr) hash_state_ = XXH3_createState();
+  XXH3_64bits_reset(Hash(hash_state_));
+  hashed_ = 0;
+  const ChunkCounter::StreamReadFn pull = [&](char* dst, size_t n,
+                                              size_t* got) {
+    *got = 0;
+    Status rs = task.read(dst, n, got);
+    XXH3_64bits_update(Hash(hash_state_), dst, *got);
+    hashed_ += *got;
+    return rs;
+  };
+  // Bytes read ahead of the counting (checked first), counted before any
+  // more is pulled.
+  std::string kept;
+  size_t kept_at = 0;
+  uint64_t from = task.begin;
+  const StreamChunk* r = task.recorded;
+  if (r != nullptr) {
+    const uint64_t keep_from = task.tail ? task.begin : r->checkpoint.offset;
+    PRETOKDB_RETURN_IF_ERROR(CheckRecorded(task, keep_from, pull, &kept));
+    from = keep_from;
+    // Progress: what was counted before (the rest is counted now).
+    context_.bytes_done->fetch_add(from - task.begin, std::memory_order_relaxed);
+    if (task.tail || r->complete) {
+      // Does the chunk go on past its recorded end?
+      char more[4096];
+      size_t got = 0;
+      PRETOKDB_RETURN_IF_ERROR(pull(more, sizeof(more), &got));
+      if (got == 0) {
+        // Counted before, checked now: nothing to do.
+        context_.bytes_done->fetch_add(hashed_ - (from - task.begin),
+                                       std::memory_order_relaxed);
+        return Status::OK();
+      }
+      if (!task.tail) {
+        return Status::Corruption(*task.name, "a chunk went on past its recorded end");
+      }
+      // The stream grew and its old end is no edge of it: the old last
+      // chunk's counts are taken back and the chunk counted again whole.
+      PRETOKDB_RETURN_IF_ERROR(TakeBackTail(task, kept));
+      kept.append(more, got);
+    }
+  }
+  pending_.push_back(PendingCheckpoint{task.source_id, task.begin, from,
+                                       task.name, false, false, from,
+                                       ChunkHash(), /*stream=*/true});
+  const ChunkCounter::StreamReadFn serve = [&](char* dst, size_t n,
+                                               size_t* got) {
+    const size_t take = std::min(n, kept.size() - kept_at);
+    std::memcpy(dst, kept.data() + kept_at, take);
+    kept_at += take;
+    size_t more = 0;
+    Status rs = take < n ? pull(dst + take, n - take, &more) : Status::OK();
+    *got = take + more;
+    return rs;
+  };
   Status s = counter_.CountStream(
-      from,
-      [&](char* dst, size_t n, size_t* got) {
-        *got = 0;
-        Status rs = read(dst, n, got);
-        end += *got;
-        return rs;
-      },
-      [this](uint64_t offset) { return AtResumePoint(offset); },
+      from, serve, [this](uint64_t offset) { return AtResumePoint(offset); },
       [this](uint64_t bytes) {
         context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
       },
-      *name);
+      *task.name);
   if (!s.ok()) return s;
-  pending_.back().offset = end;
-  pending_.back().complete = true;
+  PendingCheckpoint& done = pending_.back();
+  done.offset = task.begin + hashed_;
+  done.complete = true;
+  done.hashed_end = done.offset;
+  done.digest = XXH3_64bits_digest(Hash(hash_state_));
+  return Status::OK();
+}
+
+Status Worker::CheckRecorded(const StreamTask& task, uint64_t keep_from,
+                             const ChunkCounter::StreamReadFn& pull,
+                             std::string* kept) {
+  const Checkpoint& rec = task.recorded->checkpoint;
+  const uint64_t check_end = rec.hashed_end;
+  char scratch[64 << 10];
+  while (task.begin + hashed_ < check_end) {
+    const uint64_t at = task.begin + hashed_;
+    const size_t n = static_cast<size_t>(
+        std::min<uint64_t>(sizeof(scratch), check_end - at));
+    size_t got = 0;
+    PRETOKDB_RETURN_IF_ERROR(pull(scratch, n, &got));
+    // Bytes from keep_from on are counted after the check.
+    if (at + got > keep_from) {
+      const size_t skip = at >= keep_from ? 0 : static_cast<size_t>(keep_from - at);
+      kept->append(scratch + skip, got - skip);
+    }
+    if (got < n) {
+      return Status::InvalidArgument(
+          *task.name,
+          "is not the stream counted under this name: it ends at byte " +
+              std::to_string(at + got) + ", but bytes " +
+              Range(task.begin, check_end) +
+              " of it were counted before (feed the same stream, or give "
+              "another --stream-name)");
+    }
+  }
+  if (XXH3_64bits_digest(Hash(hash_state_)) != rec.digest) {
+    return Status::InvalidArgument(
+        *task.name, "is not the stream counted under this name: its bytes " +
+                        Range(task.begin, check_end) +
+                        " differ from those counted before (feed the same "
+                        "stream, or give another --stream-name)");
+  }
+  return Status::OK();
+}
+
+Status Worker::TakeBackTail(const StreamTask& task, std::string_view bytes) {
+  if (!table_.empty() || !pending_.empty()) {
+    // Every chunk before an ended stream's last is only checked.
+    return Status::Corruption(*task.name, "the last chunk of a grown stream met a table in use");
+  }
+  // The counts the old run committed for [begin, old end): the chunk
+  // counted as ending there (ChunkCounter: a chunk's counts are its bytes').
+  size_t at = 0;
+  PRETOKDB_RETURN_IF_ERROR(counter_.CountStream(
+      task.begin,
+      [&](char* dst, size_t n, size_t* got) {
+        *got = std::min(n, bytes.size() - at);
+        std::memcpy(dst, bytes.data() + at, *got);
+        at += *got;
+        return Status::OK();
+      },
+      [](uint64_t) { return Status::OK(); }, [](uint64_t) {}, *task.name));
+  table_.SortForSpill();
+  MetaWrites meta = *task.reopen;
+  StreamChunk start;
+  start.begin = task.begin;
+  start.checkpoint.offset = task.begin;  // counted again from its start
+  start.checkpoint.hashed = true;
+  start.checkpoint.hashed_end = task.old_size;
+  start.checkpoint.digest = task.recorded->checkpoint.digest;
+  meta.puts.emplace_back(StreamChunkKey(task.source_id, task.begin),
+                         EncodeStreamChunk(start));
+  // The stats it added, taken back as its counts are (adding 2^64 - n).
+  meta.stats = {{std::string(kStatPretokens), 0 - table_.total()},
+                {std::string(kStatDocuments),
+                 0 - (stats_.separators + stats_.records)},
+                {std::string(kStatInvalidUtf8), 0 - stats_.invalid_utf8}};
+  if (stats_.skipped_stretches > 0) {
+    meta.stats.emplace_back(kStatSkippedStretches, 0 - stats_.skipped_stretches);
+    meta.stats.emplace_back(kStatSkippedBytes, 0 - stats_.skipped_bytes);
+  }
+  for (int i = 0; i < kBadRecordKinds; ++i) {
+    if (stats_.bad_records[i] > 0) {
+      meta.stats.emplace_back(kBadRecordStats[i], 0 - stats_.bad_records[i]);
+    }
+  }
+  RocksStore* store = nullptr;
+  PRETOKDB_RETURN_IF_ERROR(context_.store->Wait(&store));
+  PRETOKDB_RETURN_IF_ERROR(
+      store->Commit(TableCountSource(table_, /*negated=*/true), meta));
+  table_.Clear();
+  stats_.Reset();
+  if (context_.gate != nullptr) context_.gate->Open(Status::OK());
   return Status::OK();
 }
 
@@ -114,14 +326,35 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
   if (pending_.empty()) return false;
   table_.SortForSpill();
   for (const PendingCheckpoint& c : pending_) {
-    Checkpoint value = Checkpoint::At(c.offset);
-    if (c.hashing) {
-      value.hashed = true;
-      value.hashed_end = c.hashed_end;
-      value.digest = c.hash.Digest();
+    if (!c.stream) {
+      Checkpoint value = Checkpoint::At(c.offset);
+      if (c.hashing) {
+        value.hashed = true;
+        value.hashed_end = c.hashed_end;
+        value.digest = c.hash.Digest();
+      }
+      meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index),
+                              EncodeCheckpoint(value));
+      continue;
     }
-    meta->puts.emplace_back(CheckpointKey(c.source_id, c.chunk_index),
-                            EncodeCheckpoint(value));
+    StreamChunk chunk;
+    chunk.begin = c.chunk_index;
+    chunk.complete = c.complete;
+    chunk.checkpoint.offset = c.offset;
+    chunk.checkpoint.hashed = true;
+    if (c.complete) {
+      chunk.checkpoint.hashed_end = c.hashed_end;
+      chunk.checkpoint.digest = c.digest;
+    } else {  // the chunk being read: what it has read so far
+      chunk.checkpoint.hashed_end = c.chunk_index + hashed_;
+      chunk.checkpoint.digest = XXH3_64bits_digest(Hash(hash_state_));
+    }
+    meta->puts.emplace_back(StreamChunkKey(c.source_id, c.chunk_index),
+                            EncodeStreamChunk(chunk));
+  }
+  if (context_.stream_meta != nullptr) {
+    meta->puts.insert(meta->puts.end(), context_.stream_meta->puts.begin(),
+                      context_.stream_meta->puts.end());
   }
   meta->stats = {{std::string(kStatPretokens), table_.total()},
                  // A record is a document, as a file's first is.
@@ -144,6 +377,7 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
 Status Worker::Spill() {
   MetaWrites meta;
   if (!PrepareSpill(&meta)) return Status::OK();
+  if (context_.gate != nullptr) PRETOKDB_RETURN_IF_ERROR(context_.gate->Wait());
   uint64_t batch_bytes = 0;
   const TableCountSource counts(table_);
   if (context_.sink != nullptr) {

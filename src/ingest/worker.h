@@ -14,8 +14,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,8 +31,26 @@
 #include "pretokdb/options.h"
 #include "pretokdb/status.h"
 #include "store/rocks_store.h"
+#include "store/stream_chunk.h"
 
 namespace pretokdb {
+
+// Holds back the spills of a grown named stream's new chunks until the
+// worker of its old last chunk has taken back that chunk's counts
+// (Worker::RunStream): committed before, a crash would leave new chunks
+// after an old end that was counted as an end. Thread-safe.
+class SpillGate {
+ public:
+  // Lets every Wait() return s.
+  void Open(const Status& s);
+  Status Wait();
+
+ private:
+  std::mutex mu_;
+  std::condition_variable opened_;
+  bool open_ = false;
+  Status status_;
+};
 
 // Where a worker's spills go when they are not commits to the store: a
 // stream's spills are staged and committed once, at its end.
@@ -73,22 +93,49 @@ struct WorkerContext {
   std::function<void(const IndexEvent&)> on_event;
   // Null: every spill is a commit to store.
   SpillSink* sink = nullptr;
+  // A named stream's: spills of its chunks wait for it (may be null), and
+  // add these writes (its record, reopened when it grows; may be null).
+  SpillGate* gate = nullptr;
+  const MetaWrites* stream_meta = nullptr;
+};
+
+// A chunk of a stream to count (ingest/stream_chunker.h).
+struct StreamTask {
+  uint64_t source_id = 0;
+  const std::string* name = nullptr;
+  uint64_t begin = 0;  // stream offset of the chunk's first byte
+  ChunkCounter::StreamReadFn read;  // the chunk's bytes, from begin on
+  // A named stream's chunk: hashed, and checkpointed as a file's
+  // (store/stream_chunk.h). The rest is for named streams only.
+  bool named = false;
+  // Its record from an earlier run, or null: its bytes are checked against
+  // the record's hash before anything more is counted, and only what
+  // follows the record's offset is counted.
+  const StreamChunk* recorded = nullptr;
+  // The last chunk of a stream that ended before (ingest/stream_layout.h):
+  // if the chunk goes on past the old end `old_size`, the stream grew and
+  // the chunk is counted again; `reopen` (the stream's record, no longer
+  // ended) is committed with the counts taken back, and the gate opened.
+  bool tail = false;
+  uint64_t old_size = 0;
+  const MetaWrites* reopen = nullptr;
 };
 
 class Worker {
  public:
   Worker(int id, const WorkerContext& context);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
 
   // Counts the task's range. Returns Aborted if asked to stop (after a
   // spill that commits what was counted).
   Status Run(const ChunkTask& task);
 
-  // Counts a chunk of a stream, the bytes `read` gives from offset `from`
-  // on, as source `source_id` named *name (ingest/stream_chunker.h; the
-  // sink sees the spills, ingest/staged_spills.h). Returns Aborted if asked
-  // to stop.
-  Status RunStream(uint64_t source_id, const std::string* name, uint64_t from,
-                   const ChunkCounter::StreamReadFn& read);
+  // Counts a chunk of a stream (an unnamed one's spills go to the sink,
+  // ingest/staged_spills.h). Returns Aborted if asked to stop;
+  // InvalidArgument if the bytes differ from the task's record.
+  Status RunStream(const StreamTask& task);
 
   // Commits the table and pending checkpoints (nothing if there are none).
   Status Spill();
@@ -114,12 +161,26 @@ class Worker {
     bool hashing;
     uint64_t hashed_end;
     ChunkHash hash;
+    // A named stream's chunk (chunk_index is its begin; not `hashing`: the
+    // worker hashes it from its begin, RunStream): the XXH3 of [begin,
+    // hashed_end), taken when it completed.
+    bool stream = false;
+    uint64_t digest = 0;
   };
 
   // Feeds what the counter read to the current chunk's hash, each byte once.
   void HashRawBytes(uint64_t offset, const char* data, size_t n);
 
   Status AtResumePoint(uint64_t offset);
+  Status RunNamedStream(const StreamTask& task);
+  // RunStream's part for a named stream's recorded chunk: reads what the
+  // record hashed (keeping from keep_from on in *kept) and checks it.
+  Status CheckRecorded(const StreamTask& task, uint64_t keep_from,
+                       const ChunkCounter::StreamReadFn& pull,
+                       std::string* kept);
+  // Takes back the counts of a grown stream's old last chunk, `bytes`:
+  // committed at once with task.reopen and the chunk's record at its start.
+  Status TakeBackTail(const StreamTask& task, std::string_view bytes);
 
   const int id_;
   const WorkerContext& context_;
@@ -130,6 +191,9 @@ class Worker {
   std::vector<PendingCheckpoint> pending_;
   std::chrono::steady_clock::time_point last_spill_;
   std::chrono::steady_clock::time_point spill_start_;
+  // The named stream chunk being read: XXH3 of [begin, begin + hashed_).
+  void* hash_state_ = nullptr;  // XXH3_state_t
+  uint64_t hashed_ = 0;
 };
 
 }  // namespace pretokdb

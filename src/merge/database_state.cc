@@ -90,6 +90,7 @@ Status ReadDatabaseState(DatabaseState* state) {
   PRETOKDB_RETURN_IF_ERROR(store.GetIdentity(&state->identity));
   PRETOKDB_RETURN_IF_ERROR(ReadSources(store, &state->records));
   PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(store, &state->checkpoints));
+  PRETOKDB_RETURN_IF_ERROR(ReadStreamChunks(store, &state->stream_chunks));
 
   state->merged.clear();
   state->stats.clear();

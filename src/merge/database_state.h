@@ -46,6 +46,7 @@ struct DatabaseState {
   std::map<std::string, MergedRecord> merged;
   std::vector<SourceRecord> records;
   Checkpoints checkpoints;
+  std::map<uint64_t, StreamChunks> stream_chunks;  // a named stream's, by id
   std::map<std::string, uint64_t> stats;  // "stat/..." -> value
 };
 

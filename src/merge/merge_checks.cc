@@ -47,6 +47,11 @@ Status CheckFinished(const DatabaseState& db) {
   std::string missing;
   size_t files = 0;
   for (const SourceRecord& r : db.records) {
+    if (r.stream && !r.ended) {
+      return Status::InvalidArgument(
+          db.path, "its named stream '" + r.path + "' is not complete (feed it "
+                   "again to the same index command to finish it, then merge)");
+    }
     std::vector<std::string> ranges;
     for (uint64_t c = 0; c < r.chunks.size(); ++c) {
       auto it = db.checkpoints.find({r.id, c});

@@ -29,6 +29,10 @@ std::vector<Checkpoint> ChunkCheckpoints(const SourceRecord& r,
 void RecordUnion::AddTarget(const DatabaseState& target) {
   for (const SourceRecord& r : target.records) {
     next_id_ = std::max(next_id_, r.id + 1);
+    if (r.stream) {
+      stream_holder_[r.path] = target.path;  // kept as it is
+      continue;
+    }
     File f;
     f.record = r;
     f.holders.assign(r.chunks.size(), target.path);
@@ -42,8 +46,34 @@ void RecordUnion::AddTarget(const DatabaseState& target) {
 
 Status RecordUnion::Add(const DatabaseState& source) {
   for (const SourceRecord& r : source.records) {
+    if (r.stream) {
+      auto it = source.stream_chunks.find(r.id);
+      PRETOKDB_RETURN_IF_ERROR(AddStream(
+          r, it == source.stream_chunks.end() ? StreamChunks() : it->second,
+          source.path));
+      continue;
+    }
     PRETOKDB_RETURN_IF_ERROR(AddRecord(r, source.path, source.checkpoints));
   }
+  return Status::OK();
+}
+
+Status RecordUnion::AddStream(const SourceRecord& r, const StreamChunks& chunks,
+                              const std::string& holder) {
+  auto [it, added] = stream_holder_.emplace(r.path, holder);
+  if (!added) {
+    return Status::InvalidArgument(
+        holder, "and " + it->second + " both hold a stream named '" + r.path +
+                    "' (the same stream would be counted twice, or two streams "
+                    "share a name): leave one out");
+  }
+  File f;
+  f.record = r;
+  f.record.id = next_id_++;
+  f.version_holder = holder;
+  f.changed = true;
+  f.stream_chunks = chunks;
+  files_.push_back(std::move(f));
   return Status::OK();
 }
 
@@ -161,6 +191,10 @@ void RecordUnion::AppendWrites(MetaWrites* meta) const {
   for (const File& f : files_) {
     if (!f.changed) continue;
     meta->puts.emplace_back(SourceKey(f.record.id), EncodeSource(f.record));
+    for (const auto& [begin, c] : f.stream_chunks) {
+      meta->puts.emplace_back(StreamChunkKey(f.record.id, begin),
+                              EncodeStreamChunk(c));
+    }
     // Every chunk is counted to its end: the checkpoint says so. The
     // target's own chunks may have moved to other indexes; all are
     // written, so none keeps a stale one.

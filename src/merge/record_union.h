@@ -2,7 +2,10 @@
 // and whether relative to a --root), one record holding the chunks of every
 // database that holds part of it, each counted to its end; the file's
 // first document from the one that counted it. Streams ("-") are never
-// the same file: each stays a record of its own.
+// the same file: each stays a record of its own. A named stream
+// (--stream-name) is carried over whole, with its chunks' records, from the
+// one database that has it; a name in two databases is refused (the same
+// stream would be counted twice, or two streams would share a name).
 
 #ifndef PRETOKDB_MERGE_RECORD_UNION_H_
 #define PRETOKDB_MERGE_RECORD_UNION_H_
@@ -50,12 +53,16 @@ class RecordUnion {
     std::string version_holder;        // who gave size and fingerprint
     std::string first_document_holder;
     bool changed = false;
+    StreamChunks stream_chunks;  // a named stream's
   };
 
   Status AddRecord(const SourceRecord& r, const std::string& holder,
                    const Checkpoints& checkpoints);
+  Status AddStream(const SourceRecord& r, const StreamChunks& chunks,
+                   const std::string& holder);
 
   std::map<std::pair<std::string, bool>, size_t> by_key_;  // -> files_
+  std::map<std::string, std::string> stream_holder_;  // name -> database
   std::vector<File> files_;
   uint64_t next_id_ = 1;
 };

@@ -1,6 +1,7 @@
 #include "pretokdb/reader.h"
 
 #include <iterator>
+#include <map>
 
 #include "store/byte_ranges.h"
 #include "store/coding.h"
@@ -112,7 +113,17 @@ Status CountReader::GetStats(DbStats* stats) const {
   PRETOKDB_RETURN_IF_ERROR(ReadSources(*store_, &sources));
   Checkpoints checkpoints;
   PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store_, &checkpoints));
+  std::map<uint64_t, StreamChunks> stream_chunks;
+  PRETOKDB_RETURN_IF_ERROR(ReadStreamChunks(*store_, &stream_chunks));
   for (const SourceRecord& r : sources) {
+    if (r.stream) {
+      StreamInfo info;
+      info.name = r.path;
+      info.bytes_done = StreamBytesDone(stream_chunks[r.id]);
+      info.complete = r.ended;
+      stats->streams.push_back(std::move(info));
+      continue;
+    }
     SourceInfo info;
     info.path = r.path;
     info.relative = r.relative;

@@ -8,6 +8,9 @@ namespace {
 // Version 2 adds jsonl_field; version 1 still decodes, as text.
 constexpr uint64_t kConfigVersion = 2;
 constexpr uint64_t kSourceVersion = 2;
+// Version 2 and a named stream's fields; written for named streams only,
+// so that the records of files stay readable by earlier versions.
+constexpr uint64_t kStreamSourceVersion = 3;
 }  // namespace
 
 std::string DescribeSpecialTokens(const std::vector<std::string>& tokens) {
@@ -66,7 +69,7 @@ bool ChunksInOrder(const std::vector<ChunkRange>& chunks, uint64_t size) {
 
 std::string EncodeSource(const SourceRecord& source) {
   std::string out;
-  PutVarint64(&out, kSourceVersion);
+  PutVarint64(&out, source.stream ? kStreamSourceVersion : kSourceVersion);
   PutVarint64(&out, source.id);
   PutLengthPrefixed(&out, source.path);
   PutVarint64(&out, source.relative ? 1 : 0);
@@ -83,6 +86,7 @@ std::string EncodeSource(const SourceRecord& source) {
     PutVarint64(&out, c.begin);
     PutVarint64(&out, c.end);
   }
+  if (source.stream) PutVarint64(&out, source.ended ? 1 : 0);
   return out;
 }
 
@@ -140,7 +144,9 @@ bool DecodeSource(std::string_view in, SourceRecord* source) {
   std::string_view s;
   if (!GetVarint64(&in, &version)) return false;
   if (version == 1) return DecodeSourceV1(in, source);
-  if (version != kSourceVersion) return false;
+  if (version != kSourceVersion && version != kStreamSourceVersion) {
+    return false;
+  }
   if (!GetVarint64(&in, &source->id) || !GetLengthPrefixed(&in, &s)) {
     return false;
   }
@@ -152,9 +158,13 @@ bool DecodeSource(std::string_view in, SourceRecord* source) {
       !GetBool(&in, &source->first_document) ||
       !GetVarint64(&in, &shard.version) || !GetVarint64(&in, &shard.count) ||
       !GetVarint64(&in, &shard.index) || !GetVarint64(&in, &shard.unit_bytes) ||
-      !GetChunks(&in, &source->chunks) || !in.empty()) {
+      !GetChunks(&in, &source->chunks)) {
     return false;
   }
+  source->stream = version == kStreamSourceVersion;
+  source->ended = false;
+  if (source->stream && !GetBool(&in, &source->ended)) return false;
+  if (!in.empty()) return false;
   if (source->split_size > source->size) return false;
   if (shard.count > 0 && shard.index >= shard.count) return false;
   return ChunksInOrder(source->chunks, source->size);
@@ -164,6 +174,23 @@ std::string SourceKey(uint64_t id) {
   std::string key(kSourcePrefix);
   PutBigEndian64(&key, id);
   return key;
+}
+
+std::string StreamChunkKey(uint64_t source_id, uint64_t begin) {
+  std::string key(kStreamChunkPrefix);
+  PutBigEndian64(&key, source_id);
+  PutBigEndian64(&key, begin);
+  return key;
+}
+
+bool ParseStreamChunkKey(std::string_view key, uint64_t* source_id,
+                         uint64_t* begin) {
+  if (key.substr(0, kStreamChunkPrefix.size()) != kStreamChunkPrefix) {
+    return false;
+  }
+  key.remove_prefix(kStreamChunkPrefix.size());
+  return GetBigEndian64(&key, source_id) && GetBigEndian64(&key, begin) &&
+         key.empty();
 }
 
 std::string CheckpointKey(uint64_t source_id, uint64_t chunk_index) {

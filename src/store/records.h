@@ -7,6 +7,10 @@
 //                                 reached in that chunk and a hash of it;
 //                                 written in the same WriteBatch as the
 //                                 counts of the bytes before it
+//   "schunk/" BE64(id) BE64(begin) StreamChunk (store/stream_chunk.h): a
+//                                 chunk of a named stream, keyed by its
+//                                 first byte (its chunks are found as the
+//                                 stream is read); written as "ckpt/" is
 //   "stat/<name>"                 fixed64, merged by addition (see StatKey)
 //   "merged/" identity            "<digest>\t<path>": one key per database
 //                                 (DB::GetDbIdentity) merged into this one,
@@ -30,6 +34,7 @@ namespace pretokdb {
 inline constexpr std::string_view kConfigKey = "config";
 inline constexpr std::string_view kSourcePrefix = "source/";
 inline constexpr std::string_view kCheckpointPrefix = "ckpt/";
+inline constexpr std::string_view kStreamChunkPrefix = "schunk/";
 inline constexpr std::string_view kStatPrefix = "stat/";
 inline constexpr std::string_view kMergedPrefix = "merged/";
 
@@ -85,7 +90,8 @@ struct ShardPlan {
 //
 // Encoding version 2 (version 1, which had no relative, split_size,
 // first_document nor shard, and whose chunks tiled [0, size), still
-// decodes: as absolute, split_size = size, first_document = true, unsharded).
+// decodes: as absolute, split_size = size, first_document = true,
+// unsharded). Version 3, version 2 and `ended`, is a named stream's.
 struct SourceRecord {
   uint64_t id = 0;
   // The file's key: its absolute path, or, when `relative`, its path
@@ -113,6 +119,11 @@ struct SourceRecord {
   // holds some units only). A chunk may be empty (a grown file's chunks
   // past its re-count point, source_growth.h).
   std::vector<ChunkRange> chunks;
+  // A named stream (index - --stream-name): path is its name, never matched
+  // with a file's key; chunks is empty (its chunks are "schunk/" records).
+  bool stream = false;
+  // A named stream read to its end, every chunk counted: `size` bytes.
+  bool ended = false;
 
   bool operator==(const SourceRecord&) const = default;
 };
@@ -131,6 +142,9 @@ bool DecodeSource(std::string_view in, SourceRecord* source);
 
 std::string SourceKey(uint64_t id);
 std::string CheckpointKey(uint64_t source_id, uint64_t chunk_index);
+std::string StreamChunkKey(uint64_t source_id, uint64_t begin);
+bool ParseStreamChunkKey(std::string_view key, uint64_t* source_id,
+                         uint64_t* begin);
 // Parses a key made by CheckpointKey.
 bool ParseCheckpointKey(std::string_view key, uint64_t* source_id,
                         uint64_t* chunk_index);

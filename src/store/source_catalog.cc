@@ -41,6 +41,29 @@ Status ReadCheckpoints(const RocksStore& store, Checkpoints* out) {
   return it->status();
 }
 
+Status ReadStreamChunks(const RocksStore& store,
+                        std::map<uint64_t, StreamChunks>* out) {
+  out->clear();
+  std::unique_ptr<StoreIterator> it = store.NewMetaIterator();
+  for (it->Seek(kStreamChunkPrefix);
+       it->Valid() && HasPrefix(it->key(), kStreamChunkPrefix); it->Next()) {
+    uint64_t id, begin;
+    StreamChunk c;
+    if (!ParseStreamChunkKey(it->key(), &id, &begin) ||
+        !DecodeStreamChunk(begin, it->value(), &c)) {
+      return Status::Corruption(store.path(), "unreadable stream chunk record");
+    }
+    (*out)[id][begin] = c;
+  }
+  return it->status();
+}
+
+uint64_t StreamBytesDone(const StreamChunks& chunks) {
+  uint64_t done = 0;
+  for (const auto& [begin, c] : chunks) done += c.checkpoint.offset - begin;
+  return done;
+}
+
 uint64_t BytesDone(const SourceRecord& source, const Checkpoints& checkpoints) {
   uint64_t done = 0;
   for (uint64_t c = 0; c < source.chunks.size(); ++c) {

@@ -102,11 +102,12 @@ struct Cut {
 // Cuts `text`, read from a pipe, with a chunker and `workers` threads
 // reading its chunks.
 Cut CutStream(const TextRules& rules, const std::string& text,
-              size_t chunk_bytes, size_t buffers, int workers) {
+              size_t chunk_bytes, size_t buffers, int workers,
+              const StreamLayout* layout = nullptr) {
   Feeder feeder(text, static_cast<uint32_t>(chunk_bytes * 31 + buffers));
   StreamInput in(feeder.fd(), "-");
   std::atomic<bool> stop{false};
-  StreamChunker chunker(&in, rules, chunk_bytes, buffers, &stop);
+  StreamChunker chunker(&in, rules, chunk_bytes, buffers, &stop, layout);
   std::mutex mu;
   std::vector<std::pair<uint64_t, std::string>> chunks;
   Status run;
@@ -168,6 +169,106 @@ TEST(StreamChunkerTest, ChunksDependOnTheBytesAlone) {
   }
   if (ExpectedBegins(*setup.rules, text, 100).size() < 20) {
     ADD_FAILURE() << "the text has too few edges to test anything";
+  }
+}
+
+StreamChunk Recorded(uint64_t begin, uint64_t offset, bool complete,
+                     uint64_t hashed_end) {
+  StreamChunk c;
+  c.begin = begin;
+  c.complete = complete;
+  c.checkpoint.offset = offset;
+  c.checkpoint.hashed = true;
+  c.checkpoint.hashed_end = hashed_end;
+  return c;
+}
+
+// A named stream fed again with another chunk size: its recorded chunks
+// keep their edges, the others are cut by the rule within the gaps, and a
+// partial chunk reaches at least what its record hashed.
+TEST(StreamChunkerTest, RecordedEdgesAreKept) {
+  IndexOptions options;
+  options.special_tokens = {kEot, "ab"};
+  RunSetup setup;
+  ASSERT_TRUE(MakeRunSetup(options, &setup).ok());
+  std::mt19937 rnd(9);
+  const std::string text = RandomTrickyText(&rnd, 8000);
+  const Cut first = CutStream(*setup.rules, text, 300, 3, 2);
+  ASSERT_GE(first.begins.size(), 8u);
+  std::vector<uint64_t> ends(first.begins.begin() + 1, first.begins.end());
+  ends.push_back(text.size());
+  // Chunks 0 and 2 complete, 4 partial (next recorded: 6), 6 complete, the
+  // last partial; 1, 3, 5 and the rest never recorded.
+  StreamChunks records;
+  for (size_t i : {0, 2, 6}) {
+    records[first.begins[i]] =
+        Recorded(first.begins[i], ends[i], true, ends[i]);
+  }
+  const uint64_t b4 = first.begins[4];
+  records[b4] = Recorded(b4, b4 + 10, false, b4 + 40);
+  const size_t last = first.begins.size() - 1;
+  const uint64_t bl = first.begins[last];
+  records[bl] = Recorded(bl, bl + 1, false, ends[last]);
+  const StreamLayout layout(records, false, 0);
+  ASSERT_TRUE(layout.Check("db", "s").ok());
+  for (size_t chunk_bytes : {7, 5000}) {
+    SCOPED_TRACE(testing::Message() << "chunk_bytes " << chunk_bytes);
+    const Cut cut = CutStream(*setup.rules, text, chunk_bytes, 3, 2, &layout);
+    EXPECT_EQ(cut.bytes, text);
+    std::vector<uint64_t> cut_ends(cut.begins.begin() + 1, cut.begins.end());
+    cut_ends.push_back(text.size());
+    auto end_of = [&](uint64_t begin) {
+      auto it = std::find(cut.begins.begin(), cut.begins.end(), begin);
+      EXPECT_NE(it, cut.begins.end()) << "no chunk begins at " << begin;
+      return it == cut.begins.end() ? 0 : cut_ends[it - cut.begins.begin()];
+    };
+    for (size_t i : {0, 2, 6}) EXPECT_EQ(end_of(first.begins[i]), ends[i]);
+    EXPECT_EQ(end_of(b4), first.begins[6]);  // the next recorded begin
+    EXPECT_EQ(end_of(bl), text.size());      // at least its hashed bytes
+    // Chunks never cross a recorded begin, and each begins at an edge.
+    for (uint64_t b : cut.begins) {
+      EXPECT_TRUE(b == 0 || FindFirstChunkEdge(*setup.rules, text, b, b + 1) == b)
+          << b << " is no edge";
+    }
+  }
+}
+
+// The run that counted a stream's last chunk died before recording the
+// stream's end: fed a longer stream, the chunk's end (counted as an end)
+// must be an edge of it, or the stream is refused.
+TEST(StreamChunkerTest, AnOldEndThatIsNoEdgeIsRefused) {
+  IndexOptions options;
+  RunSetup setup;
+  ASSERT_TRUE(MakeRunSetup(options, &setup).ok());
+  StreamChunks records;
+  records[0] = Recorded(0, 3, true, 3);  // "hel"
+  const StreamLayout layout(records, false, 0);
+  for (const auto& [text, ok] : {std::pair<std::string, bool>{"hello world", false},
+                                 {"hel lo world", true},
+                                 {"hel", true}}) {
+    SCOPED_TRACE(text);
+    Feeder feeder(text, 3);
+    StreamInput in(feeder.fd(), "-");
+    std::atomic<bool> stop{false};
+    StreamChunker chunker(&in, *setup.rules, 4, 3, &stop, &layout);
+    Status run;
+    std::thread reader([&] { run = chunker.Run(); });
+    StreamChunker::Chunk* chunk;
+    uint64_t begin;
+    std::vector<uint64_t> begins;
+    while (chunker.Next(&chunk, &begin)) {
+      char buf[64];
+      size_t got;
+      do {
+        if (!chunker.Read(chunk, buf, sizeof(buf), &got).ok()) break;
+      } while (got == sizeof(buf));
+      chunker.Release(chunk);
+      begins.push_back(begin);
+    }
+    reader.join();
+    EXPECT_EQ(run.ok(), ok) << run.ToString();
+    if (!ok) EXPECT_TRUE(run.IsInvalidArgument()) << run.ToString();
+    if (ok && text.size() > 3) EXPECT_EQ(begins[1], 3u);
   }
 }
 

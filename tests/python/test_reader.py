@@ -174,3 +174,20 @@ def test_one_iterator_shared_by_threads(db, expected):
     merged = sorted(item for out in got for item in out)
     assert merged == sorted(expected.items())
     assert all(out == sorted(out) for out in got)
+
+
+def test_stats_lists_named_streams_beside_files(tmp_path, cli):
+    import os
+    db = tmp_path / "db"
+    data = b"hello world<|endoftext|>bye"
+    for name, part in (("whole", data), ("half", data[:10])):
+        done = subprocess.run([os.environ["PRETOKDB_CLI"], "index", "--quiet", "--db", str(db),
+                               "--stream-name", name, "-"], input=part, capture_output=True,
+                              timeout=60)
+        assert done.returncode == 0, done.stderr
+    with pretokdb.open(db) as reader:
+        st = reader.stats()
+        assert st["files"] == []
+        assert st["streams"] == [{"name": "whole", "bytes_done": len(data), "complete": True},
+                                 {"name": "half", "bytes_done": 10, "complete": True}]
+        assert st == cli_stats(cli, db)
