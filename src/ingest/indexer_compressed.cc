@@ -12,9 +12,13 @@
 // compressed offset of the first unit not committed.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <new>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -110,11 +114,20 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
   }
 
   // 2. The database, and a record per new input (its units as chunks).
-  // The decoder's memory (its window: 2 MiB for zstd's default level, 8 MiB
-  // at -19, at most 128 MiB) comes off the limit first, half of it at most.
-  decoder_bytes = std::min(decoder_bytes, options_.memory_limit / 2);
+  // Units are counted in lanes at once (step 3), each with its decoder and
+  // its reader's pool. The decoders' memory (a window: 2 MiB for zstd's
+  // default level, 8 MiB at -19, at most 128 MiB) comes off the limit
+  // first, half of it at most.
+  uint64_t units_planned = 0;
+  for (const CompressedInput& in : inputs) units_planned += in.units.size();
+  const int lanes_planned = static_cast<int>(
+      std::clamp<uint64_t>(units_planned, 1, static_cast<uint64_t>(workers)));
+  decoder_bytes = std::min(decoder_bytes * lanes_planned, options_.memory_limit / 2);
+  // Every lane's reader holds two buffers beside its workers' two each: as
+  // many as one pool for workers + lanes - 1 workers.
   StreamPoolPlan pool = PlanStreamPool(options_.memory_limit - decoder_bytes,
-                                       workers, options_.read_buffer_size);
+                                       workers + lanes_planned - 1,
+                                       options_.read_buffer_size);
   // A unit's text starts at an edge inside the text: the chunker's first
   // edge must have the context before it that the unit's start had.
   pool.chunk_bytes = std::max(pool.chunk_bytes, ChunkEdgeContext(rules));
@@ -201,73 +214,128 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
     }
   }
 
-  // 3. Each unit not committed yet, in order: counted by all workers,
-  //    committed once its frames have checked, with the hash of its
-  //    compressed bytes.
-  uint64_t units_left = 0;
-  for (const SourceRecord& r : sources) {
+  // 3. The units not committed yet, counted in up to `workers` lanes at
+  //    once, the workers shared between them: a .zst of many frames, or
+  //    several files, is decoded by as many threads as there are lanes
+  //    (one decoder feeding every worker leaves them waiting). Each unit
+  //    is committed alone, once its frames have checked, with the hash of
+  //    its compressed bytes, so units may commit in any order: a resumed
+  //    run counts the ones without a checkpoint.
+  struct Job {
+    size_t input;
+    uint64_t unit;
+  };
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const SourceRecord& r = sources[i];
     for (uint64_t c = 0; c < r.chunks.size(); ++c) {
       auto it = checkpoints.find({r.id, c});
-      if (it == checkpoints.end() || it->second.offset < r.chunks[c].end) ++units_left;
+      if (it == checkpoints.end() || it->second.offset < r.chunks[c].end) {
+        jobs.push_back(Job{i, c});
+      }
     }
   }
-  up_to_date_.store(!new_db && plan.puts.empty() && units_left == 0);
+  up_to_date_.store(!new_db && plan.puts.empty() && jobs.empty());
   bytes_total_.store(0);
   bytes_done_.store(0);
   emit(IndexEvent(IndexEvent::Type::kStart));
 
   OpeningStore opened(store.get());
-  Status result;
-  for (size_t i = 0; i < inputs.size() && result.ok(); ++i) {
-    const CompressedInput& in = inputs[i];
-    const SourceRecord& r = sources[i];
-    for (uint64_t c = 0; c < r.chunks.size() && result.ok(); ++c) {
-      auto it = checkpoints.find({r.id, c});
-      if (it != checkpoints.end() && it->second.offset >= r.chunks[c].end) continue;
-      if (stop_.load()) {
-        result = Status::Aborted(in.file->path(), "stopped on request");
-        break;
+  auto count_unit = [&](const Job& job, int lane_workers, int first_worker) {
+    const CompressedInput& in = inputs[job.input];
+    const SourceRecord& r = sources[job.input];
+    const uint64_t c = job.unit;
+    StagedSpills staged(store.get());
+    WorkerContext context{&opened,
+                          &rules,
+                          memory,
+                          options_.checkpoint_interval_seconds,
+                          &stop_,
+                          &bytes_done_,
+                          &spills_,
+                          options_.on_event,
+                          &staged};
+    CompressedText text(in.file.get(), in.kind, rules,
+                        CompressedRange{r.chunks[c].begin, r.chunks[c].end},
+                        c == 0, c + 1 == r.chunks.size());
+    // Errors name byte offsets in the text the reader gives: from the
+    // unit's first edge on, the file's text offset only in the first.
+    const std::string name =
+        c == 0 ? in.file->path()
+               : in.file->path() + " (the text from the frame at compressed offset " +
+                     std::to_string(r.chunks[c].begin) + " on)";
+    StreamPoolPlan lane_pool = pool;
+    lane_pool.buffers = static_cast<size_t>(2 * lane_workers + 2);
+    PRETOKDB_RETURN_IF_ERROR(CountStaged(&text, r.id, &name, lane_pool,
+                                         lane_workers, first_worker, context,
+                                         &staged));
+    MetaWrites meta;
+    Checkpoint done = Checkpoint::At(r.chunks[c].end);
+    done.hashed = true;
+    done.hashed_end = r.chunks[c].end;
+    done.digest = text.RawDigest();
+    meta.puts.emplace_back(CheckpointKey(r.id, c), EncodeCheckpoint(done));
+    // The file's "+1" document, as a plain file's (JSON Lines records
+    // count their own).
+    if (c == 0 && r.first_document && !rules.jsonl()) {
+      meta.stats.emplace_back(kStatDocuments, 1);
+    }
+    PRETOKDB_RETURN_IF_ERROR(staged.Commit(meta));
+    if (options_.on_event) {
+      IndexEvent e(IndexEvent::Type::kCheckpoint);
+      e.path = in.file->path();
+      e.offset = r.chunks[c].end;
+      options_.on_event(e);
+    }
+    return Status::OK();
+  };
+
+  const int lanes = static_cast<int>(
+      std::clamp<size_t>(jobs.size(), 1, static_cast<size_t>(lanes_planned)));
+  std::atomic<size_t> next_job{0};
+  std::atomic<size_t> jobs_done{0};
+  std::mutex error_mu;
+  Status first_error;
+  auto run_lane = [&](int lane) {
+    // Workers split as evenly as they go: the first lanes take one more.
+    const int lane_workers = workers / lanes + (lane < workers % lanes ? 1 : 0);
+    const int first_worker = lane * (workers / lanes) + std::min(lane, workers % lanes);
+    for (size_t j = next_job++; j < jobs.size(); j = next_job++) {
+      if (stop_.load()) break;
+      Status s;
+      try {
+        s = count_unit(jobs[j], lane_workers, first_worker);
+      } catch (const std::bad_alloc&) {
+        s = Status::IOError(inputs[jobs[j].input].file->path(),
+                            "out of memory for its decoder (try a smaller "
+                            "--memory-limit)");
       }
-      StagedSpills staged(store.get());
-      WorkerContext context{&opened,
-                            &rules,
-                            memory,
-                            options_.checkpoint_interval_seconds,
-                            &stop_,
-                            &bytes_done_,
-                            &spills_,
-                            options_.on_event,
-                            &staged};
-      CompressedText text(in.file.get(), in.kind, rules,
-                          CompressedRange{r.chunks[c].begin, r.chunks[c].end},
-                          c == 0, c + 1 == r.chunks.size());
-      // Errors name byte offsets in the text the reader gives: from the
-      // unit's first edge on, the file's text offset only in the first.
-      const std::string name =
-          c == 0 ? in.file->path()
-                 : in.file->path() + " (the text from the frame at compressed offset " +
-                       std::to_string(r.chunks[c].begin) + " on)";
-      result = CountStaged(&text, r.id, &name, pool, workers, context, &staged);
-      if (!result.ok()) break;
-      MetaWrites meta;
-      Checkpoint done = Checkpoint::At(r.chunks[c].end);
-      done.hashed = true;
-      done.hashed_end = r.chunks[c].end;
-      done.digest = text.RawDigest();
-      meta.puts.emplace_back(CheckpointKey(r.id, c), EncodeCheckpoint(done));
-      // The file's "+1" document, as a plain file's (JSON Lines records
-      // count their own).
-      if (c == 0 && r.first_document && !rules.jsonl()) {
-        meta.stats.emplace_back(kStatDocuments, 1);
+      if (s.ok()) {
+        ++jobs_done;
+        continue;
       }
-      result = staged.Commit(meta);
-      if (result.ok() && options_.on_event) {
-        IndexEvent e(IndexEvent::Type::kCheckpoint);
-        e.path = in.file->path();
-        e.offset = r.chunks[c].end;
-        options_.on_event(e);
+      if (!s.IsAborted()) {
+        std::lock_guard<std::mutex> lock(error_mu);
+        if (first_error.ok()) first_error = s;
+        stop_.store(true);  // the other lanes stop too (Run() clears it)
+      }
+      break;
+    }
+  };
+  {
+    std::vector<std::jthread> others;
+    for (int lane = 1; lane < lanes; ++lane) {
+      try {
+        others.emplace_back(run_lane, lane);
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: the lanes running take its units
       }
     }
+    run_lane(0);
+  }
+  Status result = first_error;
+  if (result.ok() && jobs_done.load() < jobs.size()) {
+    result = Status::Aborted(db_path_, "stopped on request");
   }
   const double elapsed = RecordElapsed(store.get(), &result);
   if (result.IsAborted()) result = Status::Aborted(db_path_, "stopped before the end");

@@ -12,7 +12,7 @@ namespace pretokdb {
 
 Status CountStaged(ByteInput* in, uint64_t source_id, const std::string* name,
                    const StreamPoolPlan& pool, int workers,
-                   const WorkerContext& context, StagedSpills* staged) {
+                   int first_worker, const WorkerContext& context, StagedSpills* staged) {
   StreamChunker chunker(in, *context.rules, pool.chunk_bytes, pool.buffers,
                         context.stop);
   std::mutex error_mu;
@@ -46,7 +46,7 @@ Status CountStaged(ByteInput* in, uint64_t source_id, const std::string* name,
     threads.emplace_back([&, w] {
       Status ws;
       try {
-        pool_workers[w] = std::make_unique<Worker>(w, context);
+        pool_workers[w] = std::make_unique<Worker>(first_worker + w, context);
         Worker& worker = *pool_workers[w];
         StreamChunker::Chunk* chunk = nullptr;
         uint64_t begin = 0;

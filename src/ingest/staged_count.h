@@ -19,13 +19,13 @@
 namespace pretokdb {
 
 // Counts `in` to its end as source `source_id` named *name, with `workers`
-// workers sharing `context` (whose sink must be `staged`) and the reader's
-// pool planned by `pool`. Returns the first error of the reader or a
+// workers numbered from first_worker (in events) sharing `context` (whose
+// sink must be `staged`) and the reader's pool planned by `pool`. Returns the first error of the reader or a
 // worker, or Aborted if *context.stop was set; staged then holds part of
 // the input, to be dropped.
 Status CountStaged(ByteInput* in, uint64_t source_id, const std::string* name,
                    const StreamPoolPlan& pool, int workers,
-                   const WorkerContext& context, StagedSpills* staged);
+                   int first_worker, const WorkerContext& context, StagedSpills* staged);
 
 }  // namespace pretokdb
 
