@@ -1,17 +1,13 @@
 #include "ingest/compressed_file.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <unistd.h>
-// ZSTD_getFrameHeader and ZSTD_estimateDStreamSize are in libzstd's
+// ZSTD_getFrameHeader and ZSTD_FRAMEHEADERSIZE_MAX are in libzstd's
 // "experimental" section (stable since 1.4, exported by Debian's shared
 // library).
 #define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 #include <zstd_errors.h>
 
-#include <cerrno>
-#include <cstring>
+#include <algorithm>
 #include <string>
 
 namespace pretokdb {
@@ -26,32 +22,89 @@ uint32_t Le32(const unsigned char* p) {
   return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
 }
 
-// The file mapped read-only for the frame index.
-class Mapping {
+// Reads the few bytes at an offset that the frame index needs (frame and
+// block headers) through a window of the file: the index touches one block
+// header per 128 KiB at most, and holds no more of the file than the window
+// (a mapping of the file would count all of it in the process's RSS).
+class HeaderReader {
  public:
-  ~Mapping() {
-    if (data_ != nullptr) ::munmap(data_, size_);
-  }
-  Status Map(const SourceFile& file) {
-    size_ = file.size();
-    if (size_ == 0) return Status::OK();
-    const int fd = ::open(file.path().c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::IOError(file.path(), std::strerror(errno));
-    void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    const int err = errno;
-    ::close(fd);
-    if (p == MAP_FAILED) return Status::IOError(file.path(), std::strerror(err));
-    ::madvise(p, size_, MADV_SEQUENTIAL);
-    data_ = p;
+  explicit HeaderReader(const SourceFile& file) : file_(file) {}
+
+  // Up to n (<= kMaxPeek) bytes at offset: fewer only at the file's end.
+  Status Peek(uint64_t offset, size_t n, const unsigned char** p, size_t* got) {
+    if (offset < begin_ || offset + n > begin_ + window_.size()) {
+      const uint64_t left = file_.size() > offset ? file_.size() - offset : 0;
+      const size_t len = static_cast<size_t>(std::min<uint64_t>(kWindow, left));
+      window_.resize(len);
+      if (len > 0) PRETOKDB_RETURN_IF_ERROR(file_.ReadAt(offset, len, window_.data()));
+      begin_ = offset;
+    }
+    const size_t at = static_cast<size_t>(offset - begin_);
+    *p = reinterpret_cast<const unsigned char*>(window_.data()) + at;
+    *got = std::min(n, window_.size() - at);
     return Status::OK();
   }
-  const unsigned char* data() const { return static_cast<const unsigned char*>(data_); }
-  uint64_t size() const { return size_; }
+
+  static constexpr size_t kMaxPeek = 64;
 
  private:
-  void* data_ = nullptr;
-  uint64_t size_ = 0;
+  static constexpr size_t kWindow = 64 << 10;
+  const SourceFile& file_;
+  uint64_t begin_ = 0;
+  std::string window_;
 };
+
+Status Truncated(const SourceFile& file, uint64_t frame) {
+  return Status::Corruption(file.path(),
+                            "the zstd frame at offset " + std::to_string(frame) +
+                                " is truncated (the file ends inside it); nothing "
+                                "of the file was counted");
+}
+
+Status Corrupt(const SourceFile& file, uint64_t frame, const std::string& why) {
+  return Status::Corruption(file.path(), "the zstd frame at offset " +
+                                             std::to_string(frame) + " is corrupt (" +
+                                             why + "); nothing of the file was counted");
+}
+
+// The frame at `at` (a zstd or skippable frame by its magic), found as
+// libzstd's ZSTD_findFrameCompressedSize finds it (RFC 8878): its header
+// (ZSTD_getFrameHeader), then block headers of 3 bytes (last-block flag,
+// type, size) to the last block, then the content checksum if the header
+// says there is one. Only headers are read.
+Status FindFrame(const SourceFile& file, HeaderReader* reader, uint64_t at,
+                 ZstdFrame* frame) {
+  const unsigned char* p = nullptr;
+  size_t got = 0;
+  PRETOKDB_RETURN_IF_ERROR(reader->Peek(at, ZSTD_FRAMEHEADERSIZE_MAX, &p, &got));
+  ZSTD_frameHeader header;
+  const size_t need = ZSTD_getFrameHeader(&header, p, got);
+  if (ZSTD_isError(need)) return Corrupt(file, at, ZSTD_getErrorName(need));
+  if (need > 0) return Truncated(file, at);
+  frame->offset = at;
+  frame->skippable = header.frameType == ZSTD_skippableFrame;
+  uint64_t end = at;
+  if (frame->skippable) {
+    // Its magic and content size (ZSTD_getFrameHeader leaves headerSize 0).
+    end += ZSTD_SKIPPABLEHEADERSIZE + header.frameContentSize;
+  } else {
+    end += header.headerSize;
+    frame->window_bytes = header.windowSize;
+    for (bool last = false; !last;) {
+      PRETOKDB_RETURN_IF_ERROR(reader->Peek(end, 3, &p, &got));
+      if (got < 3) return Truncated(file, at);
+      const uint32_t bits = p[0] | (p[1] << 8) | (static_cast<uint32_t>(p[2]) << 16);
+      last = (bits & 1) != 0;
+      const uint32_t type = (bits >> 1) & 3;
+      if (type == 3) return Corrupt(file, at, "a block of the reserved type");
+      end += 3 + (type == 1 ? 1 : bits >> 3);  // an RLE block holds 1 byte
+    }
+    if (header.checksumFlag) end += 4;
+  }
+  if (end > file.size()) return Truncated(file, at);
+  frame->size = end - at;
+  return Status::OK();
+}
 
 }  // namespace
 
@@ -85,38 +138,24 @@ const char* CompressionName(Compression kind) {
 
 Status IndexZstdFrames(const SourceFile& file, std::vector<ZstdFrame>* frames) {
   frames->clear();
-  Mapping map;
-  PRETOKDB_RETURN_IF_ERROR(map.Map(file));
+  HeaderReader reader(file);
   uint64_t at = 0;
-  while (at < map.size()) {
-    const unsigned char* p = map.data() + at;
-    const size_t left = static_cast<size_t>(map.size() - at);
-    const bool skippable = left >= 4 && (Le32(p) & kSkippableMask) == kSkippableMagic;
-    if (!skippable && (left < 4 || Le32(p) != kZstdMagic)) {
+  while (at < file.size()) {
+    const unsigned char* p = nullptr;
+    size_t got = 0;
+    PRETOKDB_RETURN_IF_ERROR(reader.Peek(at, 4, &p, &got));
+    const bool magic = got == 4 && (Le32(p) == kZstdMagic ||
+                                    (Le32(p) & kSkippableMask) == kSkippableMagic);
+    if (!magic) {
       return Status::Corruption(
           file.path(), "bytes at offset " + std::to_string(at) +
                            " are not a zstd frame (garbage after the last "
                            "frame?); nothing of the file was counted");
     }
-    const size_t size = ZSTD_findFrameCompressedSize(p, left);
-    if (ZSTD_isError(size)) {
-      return Status::Corruption(
-          file.path(), "the zstd frame at offset " + std::to_string(at) + " is " +
-                           (ZSTD_getErrorCode(size) == ZSTD_error_srcSize_wrong
-                                ? std::string("truncated (the file ends inside it)")
-                                : std::string("corrupt (") + ZSTD_getErrorName(size) + ")") +
-                           "; nothing of the file was counted");
-    }
     ZstdFrame f;
-    f.offset = at;
-    f.size = size;
-    f.skippable = skippable;
-    if (!skippable) {
-      ZSTD_frameHeader header;
-      if (ZSTD_getFrameHeader(&header, p, left) == 0) f.window_bytes = header.windowSize;
-    }
+    PRETOKDB_RETURN_IF_ERROR(FindFrame(file, &reader, at, &f));
     frames->push_back(f);
-    at += size;
+    at += f.size;
   }
   return Status::OK();
 }

@@ -4,9 +4,11 @@
 // A .zst file is a sequence of frames, each decompressible alone: one for
 // plain `zstd` (also with -T2), one per input block for `pzstd`, which writes
 // a skippable frame (magic 0x184D2A50..5F) before each, or any number for
-// files concatenated with `cat`. Frames are found by libzstd
-// (ZSTD_findFrameCompressedSize), hopping from frame to frame over the
-// mapped file without decompressing; so a truncated last frame or bytes that
+// files concatenated with `cat`. Frames are found as libzstd's
+// ZSTD_findFrameCompressedSize finds them, hopping from frame to frame
+// by their headers and their blocks' 3-byte headers (read through a small
+// window of the file, not mapped: the index holds none of it) without
+// decompressing; so a truncated last frame or bytes that
 // are not a frame are found before anything is counted. A gzip file's
 // members cannot be found without inflating them: it is one unit.
 

@@ -140,6 +140,44 @@ TEST(CompressedFileTest, IndexRefusesTruncatedFramesAndGarbage) {
   EXPECT_NE(s.message().find("not a zstd frame"), std::string::npos) << s.message();
 }
 
+// The index reads only headers; its frames must be those libzstd finds
+// (ZSTD_findFrameCompressedSize) in frames of many blocks of every kind:
+// compressed, RLE (a run of one byte), raw (random bytes), with and without
+// a checksum, and refuse the file cut anywhere.
+TEST(CompressedFileTest, IndexFindsTheFramesLibzstdFinds) {
+  std::mt19937 rng(7);
+  std::string noise(300 << 10, '\0');
+  for (char& c : noise) c = static_cast<char>(rng());
+  const std::string text = RandomTrickyText(&rng, 20000);
+  const std::vector<std::string> parts = {
+      ZstdBytes(text), ZstdBytes(std::string(1 << 20, 'a'), false),
+      ZstdBytes(noise, true, 1), SkippableFrame(""), ZstdBytes(text + noise, false, 19),
+      ZstdBytes("")};
+  std::string bytes;
+  for (const std::string& part : parts) bytes += part;
+  auto o = Open(bytes);
+  std::vector<ZstdFrame> frames;
+  ASSERT_TRUE(IndexZstdFrames(*o->file, &frames).ok());
+  ASSERT_EQ(frames.size(), parts.size());
+  uint64_t at = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_EQ(frames[i].offset, at);
+    EXPECT_EQ(frames[i].size, ZSTD_findFrameCompressedSize(bytes.data() + at, bytes.size() - at))
+        << "frame " << i;
+    at += parts[i].size();
+  }
+  // Cut inside the third frame's blocks, at its checksum, and at its last byte.
+  const uint64_t third = parts[0].size() + parts[1].size();
+  for (uint64_t cut : {third + 5, third + 7, third + 20000, third + parts[2].size() - 4,
+                       third + parts[2].size() - 1}) {
+    auto c = Open(bytes.substr(0, cut));
+    const Status s = IndexZstdFrames(*c->file, &frames);
+    EXPECT_TRUE(s.IsCorruption()) << cut;
+    EXPECT_NE(s.message().find("at offset " + std::to_string(third) + " is truncated"),
+              std::string::npos) << cut << ": " << s.message();
+  }
+}
+
 TEST(DecompressorTest, ReadsEveryFrameAndMember) {
   std::mt19937 rnd(7);
   const std::string t1 = RandomTrickyText(&rnd, 300), t2 = RandomTrickyText(&rnd, 200);
