@@ -10,12 +10,12 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "ingest/chunk_workers.h"
 #include "ingest/final_spill.h"
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
@@ -147,126 +147,87 @@ Status Indexer::RunStreamOnce(int fd) {
   StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
                         &stop_, named ? &layout : nullptr);
   FinalSpill final_spill;  // a named stream's
-  std::mutex error_mu;
-  Status first_error;    // of a worker, or the reader's
+  std::vector<MetaWrites> last_meta(workers);
+  std::vector<char> has_last(workers, 0);
+  ChunkWorkers run{
+      &chunker, &context, workers, 0, id, named ? &name : &in.name(),
+      [&](StreamTask* task) {
+        if (!named) return;
+        task->named = true;
+        task->recorded = layout.Recorded(task->begin);
+        task->tail = stream.ended && task->begin == layout.tail_begin();
+        task->old_size = stream.size;
+        task->reopen = &reopen;
+      },
+      [&](int w, Worker* worker, const Status& s) {
+        if (named) {
+          // Committed with the others' after them, even if stopped.
+          if (s.ok() || s.IsAborted()) final_spill.Add(worker);
+        } else if (s.ok()) {
+          // Sorted in its thread, and all staged as one run after them
+          // (StagedSpills::SpillLast).
+          has_last[w] = worker->PrepareSpill(&last_meta[w]);
+        }
+        return s;
+      }};
+  std::vector<std::unique_ptr<Worker>> pool_workers;
   bool aborted = false;  // a worker or the reader stopped
+  Status first_error = RunChunkWorkers(run, &pool_workers, &aborted);
   auto record = [&](const Status& s) {
     if (s.ok()) return;
-    std::lock_guard<std::mutex> lock(error_mu);
     if (s.IsAborted()) {
       aborted = true;
     } else if (first_error.ok()) {
       first_error = s;
     }
   };
-  {
-    std::thread reader([&] {
-      try {
-        record(chunker.Run());
-      } catch (const std::bad_alloc&) {
-        record(Status::IOError("-", "out of memory for the stream's reader "
-                                    "(try a smaller --memory-limit)"));
-        chunker.Cancel();
-      }
-    });
-    // Each worker's last table is sorted in its thread, and all are staged
-    // as one run after them (StagedSpills::SpillLast).
-    std::vector<std::unique_ptr<Worker>> pool_workers(workers);
-    std::vector<MetaWrites> last_meta(workers);
-    std::vector<char> has_last(workers, 0);
-    std::vector<std::thread> threads;
-    for (int w = 0; w < workers; ++w) {
-      threads.emplace_back([&, w] {
-        Status ws;
-        try {
-          pool_workers[w] = std::make_unique<Worker>(w, context);
-          Worker& worker = *pool_workers[w];
-          StreamChunker::Chunk* chunk = nullptr;
-          uint64_t begin = 0;
-          while (ws.ok() && chunker.Next(&chunk, &begin)) {
-            StreamTask task;
-            task.source_id = id;
-            task.name = named ? &name : &in.name();
-            task.begin = begin;
-            task.read = [&](char* dst, size_t n, size_t* got) {
-              return chunker.Read(chunk, dst, n, got);
-            };
-            if (named) {
-              task.named = true;
-              task.recorded = layout.Recorded(begin);
-              task.tail = stream.ended && begin == layout.tail_begin();
-              task.old_size = stream.size;
-              task.reopen = &reopen;
-            }
-            ws = worker.RunStream(task);
-            chunker.Release(chunk);
-          }
-          if (named) {
-            // Committed with the others' after them, even if stopped.
-            if (ws.ok() || ws.IsAborted()) final_spill.Add(&worker);
-          } else if (ws.ok()) {
-            has_last[w] = worker.PrepareSpill(&last_meta[w]);
-          }
-        } catch (const std::bad_alloc&) {
-          ws = Status::IOError("-", "out of memory for a worker (try a "
-                                    "smaller --memory-limit or fewer "
-                                    "--workers)");
-        }
-        // Nobody reads on after a failed worker: the stream is lost anyway.
-        if (!ws.ok()) chunker.Cancel();
-        record(ws);
-      });
+  std::vector<Worker*> last;
+  std::vector<MetaWrites> metas;
+  for (int w = 0; w < workers; ++w) {
+    if (!has_last[w]) continue;
+    last.push_back(pool_workers[w].get());
+    metas.push_back(std::move(last_meta[w]));
+  }
+  if (named && first_error.ok()) {
+    // What every worker counted since its last spill; if the stream was
+    // read to its end, its record says so in the same commit.
+    const bool ended = !aborted && !stop_.load();
+    SourceRecord done = stream;
+    done.ended = true;
+    done.size = in.bytes_read();
+    done.first_document = true;
+    MetaWrites end_meta;
+    if (ended && !(done == stream)) {
+      end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
+      // A stream of n separators has n + 1 documents: the +1 once.
+      if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
     }
-    for (std::thread& t : threads) t.join();
-    reader.join();
-    std::vector<Worker*> last;
-    std::vector<MetaWrites> metas;
-    for (int w = 0; w < workers; ++w) {
-      if (!has_last[w]) continue;
-      last.push_back(pool_workers[w].get());
-      metas.push_back(std::move(last_meta[w]));
+    bool committed = false;
+    try {
+      record(final_spill.Commit(
+          store.get(), workers,
+          [&](MetaWrites* meta) {
+            meta->puts.insert(meta->puts.end(), end_meta.puts.begin(),
+                              end_meta.puts.end());
+            meta->stats.insert(meta->stats.end(), end_meta.stats.begin(),
+                               end_meta.stats.end());
+          },
+          &committed));
+    } catch (const std::bad_alloc&) {
+      record(Status::IOError(name, "out of memory for the last spill (try "
+                                   "a smaller --memory-limit)"));
     }
-    if (named && first_error.ok()) {
-      // What every worker counted since its last spill; if the stream was
-      // read to its end, its record says so in the same commit.
-      const bool ended = !aborted && !stop_.load();
-      SourceRecord done = stream;
-      done.ended = true;
-      done.size = in.bytes_read();
-      done.first_document = true;
-      MetaWrites end_meta;
-      if (ended && !(done == stream)) {
-        end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
-        // A stream of n separators has n + 1 documents: the +1 once.
-        if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
-      }
-      bool committed = false;
-      try {
-        record(final_spill.Commit(
-            store.get(), workers,
-            [&](MetaWrites* meta) {
-              meta->puts.insert(meta->puts.end(), end_meta.puts.begin(),
-                                end_meta.puts.end());
-              meta->stats.insert(meta->stats.end(), end_meta.stats.begin(),
-                                 end_meta.stats.end());
-            },
-            &committed));
-      } catch (const std::bad_alloc&) {
-        record(Status::IOError(name, "out of memory for the last spill (try "
-                                     "a smaller --memory-limit)"));
-      }
-      if (!committed && first_error.ok() &&
-          (!end_meta.puts.empty() || !end_meta.stats.empty())) {
-        record(store->Commit({}, end_meta));
-      }
+    if (!committed && first_error.ok() &&
+        (!end_meta.puts.empty() || !end_meta.stats.empty())) {
+      record(store->Commit({}, end_meta));
     }
-    if (!named && first_error.ok() && !aborted && !last.empty()) {
-      try {
-        record(staged.SpillLast(last, metas, workers));
-      } catch (const std::bad_alloc&) {
-        record(Status::IOError("-", "out of memory for the last spill (try "
-                                    "a smaller --memory-limit)"));
-      }
+  }
+  if (!named && first_error.ok() && !aborted && !last.empty()) {
+    try {
+      record(staged.SpillLast(last, metas, workers));
+    } catch (const std::bad_alloc&) {
+      record(Status::IOError("-", "out of memory for the last spill (try "
+                                  "a smaller --memory-limit)"));
     }
   }
   Status result = first_error;
