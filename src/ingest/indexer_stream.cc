@@ -20,6 +20,7 @@
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
+#include "ingest/staged_count.h"
 #include "ingest/staged_spills.h"
 #include "ingest/stream_chunker.h"
 #include "ingest/stream_input.h"
@@ -144,94 +145,67 @@ Status Indexer::RunStreamOnce(int fd) {
     context.stream_meta = &reopen;
   }
   StreamInput in(fd, "-");
-  StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
-                        &stop_, named ? &layout : nullptr);
-  FinalSpill final_spill;  // a named stream's
-  std::vector<MetaWrites> last_meta(workers);
-  std::vector<char> has_last(workers, 0);
-  ChunkWorkers run{
-      &chunker, &context, workers, 0, id, named ? &name : &in.name(),
-      [&](StreamTask* task) {
-        if (!named) return;
-        task->named = true;
-        task->recorded = layout.Recorded(task->begin);
-        task->tail = stream.ended && task->begin == layout.tail_begin();
-        task->old_size = stream.size;
-        task->reopen = &reopen;
-      },
-      [&](int w, Worker* worker, const Status& s) {
-        if (named) {
+  Status result;
+  if (!named) {
+    // Counted all or nothing: spills staged, committed below.
+    result = CountStaged(&in, id, &in.name(), pool, workers, 0, context, &staged);
+  } else {
+    StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
+                          &stop_, &layout);
+    FinalSpill final_spill;
+    ChunkWorkers run{
+        &chunker, &context, workers, 0, id, &name,
+        [&](StreamTask* task) {
+          task->named = true;
+          task->recorded = layout.Recorded(task->begin);
+          task->tail = stream.ended && task->begin == layout.tail_begin();
+          task->old_size = stream.size;
+          task->reopen = &reopen;
+        },
+        [&](int, Worker* worker, const Status& s) {
           // Committed with the others' after them, even if stopped.
           if (s.ok() || s.IsAborted()) final_spill.Add(worker);
-        } else if (s.ok()) {
-          // Sorted in its thread, and all staged as one run after them
-          // (StagedSpills::SpillLast).
-          has_last[w] = worker->PrepareSpill(&last_meta[w]);
-        }
-        return s;
-      }};
-  std::vector<std::unique_ptr<Worker>> pool_workers;
-  bool aborted = false;  // a worker or the reader stopped
-  Status first_error = RunChunkWorkers(run, &pool_workers, &aborted);
-  auto record = [&](const Status& s) {
-    if (s.ok()) return;
-    if (s.IsAborted()) {
-      aborted = true;
-    } else if (first_error.ok()) {
-      first_error = s;
+          return s;
+        }};
+    std::vector<std::unique_ptr<Worker>> pool_workers;
+    bool aborted = false;  // a worker or the reader stopped
+    result = RunChunkWorkers(run, &pool_workers, &aborted);
+    if (result.ok()) {
+      // What every worker counted since its last spill; if the stream was
+      // read to its end, its record says so in the same commit.
+      const bool ended = !aborted && !stop_.load();
+      SourceRecord done = stream;
+      done.ended = true;
+      done.size = in.bytes_read();
+      done.first_document = true;
+      MetaWrites end_meta;
+      if (ended && !(done == stream)) {
+        end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
+        // A stream of n separators has n + 1 documents: the +1 once.
+        if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
+      }
+      bool committed = false;
+      try {
+        result = final_spill.Commit(
+            store.get(), workers,
+            [&](MetaWrites* meta) {
+              meta->puts.insert(meta->puts.end(), end_meta.puts.begin(),
+                                end_meta.puts.end());
+              meta->stats.insert(meta->stats.end(), end_meta.stats.begin(),
+                                 end_meta.stats.end());
+            },
+            &committed);
+      } catch (const std::bad_alloc&) {
+        result = Status::IOError(name, "out of memory for the last spill (try "
+                                       "a smaller --memory-limit)");
+      }
+      if (!committed && result.ok() &&
+          (!end_meta.puts.empty() || !end_meta.stats.empty())) {
+        result = store->Commit({}, end_meta);
+      }
     }
-  };
-  std::vector<Worker*> last;
-  std::vector<MetaWrites> metas;
-  for (int w = 0; w < workers; ++w) {
-    if (!has_last[w]) continue;
-    last.push_back(pool_workers[w].get());
-    metas.push_back(std::move(last_meta[w]));
+    if (result.ok() && aborted) result = Status::Aborted("stopped");
   }
-  if (named && first_error.ok()) {
-    // What every worker counted since its last spill; if the stream was
-    // read to its end, its record says so in the same commit.
-    const bool ended = !aborted && !stop_.load();
-    SourceRecord done = stream;
-    done.ended = true;
-    done.size = in.bytes_read();
-    done.first_document = true;
-    MetaWrites end_meta;
-    if (ended && !(done == stream)) {
-      end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
-      // A stream of n separators has n + 1 documents: the +1 once.
-      if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
-    }
-    bool committed = false;
-    try {
-      record(final_spill.Commit(
-          store.get(), workers,
-          [&](MetaWrites* meta) {
-            meta->puts.insert(meta->puts.end(), end_meta.puts.begin(),
-                              end_meta.puts.end());
-            meta->stats.insert(meta->stats.end(), end_meta.stats.begin(),
-                               end_meta.stats.end());
-          },
-          &committed));
-    } catch (const std::bad_alloc&) {
-      record(Status::IOError(name, "out of memory for the last spill (try "
-                                   "a smaller --memory-limit)"));
-    }
-    if (!committed && first_error.ok() &&
-        (!end_meta.puts.empty() || !end_meta.stats.empty())) {
-      record(store->Commit({}, end_meta));
-    }
-  }
-  if (!named && first_error.ok() && !aborted && !last.empty()) {
-    try {
-      record(staged.SpillLast(last, metas, workers));
-    } catch (const std::bad_alloc&) {
-      record(Status::IOError("-", "out of memory for the last spill (try "
-                                  "a smaller --memory-limit)"));
-    }
-  }
-  Status result = first_error;
-  if (result.ok() && aborted) result = Status::Aborted("stopped");
   if (result.ok() && stop_.load()) result = Status::Aborted("stopped on request");
   if (result.ok() && !named) {
     SourceRecord r;
