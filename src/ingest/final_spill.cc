@@ -20,6 +20,45 @@ constexpr size_t kMinEntriesPerRange = 64 << 10;
 
 }  // namespace
 
+Status WriteTableRuns(RocksStore* store, const std::vector<const CountSource*>& tables,
+                      size_t entries, int threads, std::vector<std::string>* runs,
+                      uint64_t* bytes) {
+  runs->clear();
+  *bytes = 0;
+  if (tables.empty()) return Status::OK();
+  const size_t parts = std::clamp<size_t>(entries / kMinEntriesPerRange, 1,
+                                          static_cast<size_t>(std::max(threads, 1)));
+  const std::vector<std::vector<CountRange>> ranges = SplitKeySpace(tables, parts);
+  runs->resize(ranges.size());
+  std::vector<uint64_t> run_bytes(ranges.size());
+  std::vector<Status> status(ranges.size());
+  auto write = [&](size_t k) {
+    status[k] = store->WriteMergedRun(ranges[k], &(*runs)[k], &run_bytes[k]);
+  };
+  {
+    std::vector<std::jthread> helpers;
+    for (size_t k = 1; k < ranges.size(); ++k) {
+      try {
+        helpers.emplace_back(write, k);
+      } catch (const std::system_error&) {
+        write(k);  // no thread to be had: this one writes it
+      }
+    }
+    write(0);
+  }
+  for (const Status& s : status) {
+    if (s.ok()) continue;
+    std::error_code ec;
+    for (size_t k = 0; k < runs->size(); ++k) {
+      if (status[k].ok()) std::filesystem::remove((*runs)[k], ec);
+    }
+    runs->clear();
+    return s;
+  }
+  for (uint64_t b : run_bytes) *bytes += b;
+  return Status::OK();
+}
+
 void FinalSpill::Add(Worker* worker) {
   MetaWrites meta;
   if (!worker->PrepareSpill(&meta)) return;
@@ -47,44 +86,13 @@ Status FinalSpill::Commit(RocksStore* store, int threads,
   }
 
   std::vector<std::string> runs;
-  std::vector<uint64_t> run_bytes;
-  if (!sources.empty()) {
-    const size_t parts =
-        std::clamp<size_t>(entries / kMinEntriesPerRange, 1,
-                           static_cast<size_t>(std::max(threads, 1)));
-    const std::vector<std::vector<CountRange>> ranges =
-        SplitKeySpace(sources, parts);
-    runs.resize(ranges.size());
-    run_bytes.resize(ranges.size());
-    std::vector<Status> status(ranges.size());
-    auto write = [&](size_t k) {
-      status[k] = store->WriteMergedRun(ranges[k], &runs[k], &run_bytes[k]);
-    };
-    {
-      std::vector<std::jthread> helpers;
-      for (size_t k = 1; k < ranges.size(); ++k) {
-        try {
-          helpers.emplace_back(write, k);
-        } catch (const std::system_error&) {
-          write(k);  // no thread to be had: this one writes it
-        }
-      }
-      write(0);
-    }
-    for (const Status& s : status) {
-      if (s.ok()) continue;
-      std::error_code ec;
-      for (size_t k = 0; k < runs.size(); ++k) {
-        if (status[k].ok()) std::filesystem::remove(runs[k], ec);
-      }
-      return s;
-    }
-  }
+  uint64_t run_bytes = 0;
+  PRETOKDB_RETURN_IF_ERROR(WriteTableRuns(store, sources, entries, threads, &runs, &run_bytes));
   at_commit(&meta);
   uint64_t bytes = 0;
   PRETOKDB_RETURN_IF_ERROR(store->CommitRuns(runs, meta, &bytes));
   *committed = true;
-  for (uint64_t b : run_bytes) bytes += b;
+  bytes += run_bytes;
 
   // Each worker's spill event gets the share of the bytes its entries make.
   for (const Held& h : held_) {

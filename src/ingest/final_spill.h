@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "ingest/worker.h"
@@ -26,6 +27,15 @@
 #include "store/rocks_store.h"
 
 namespace pretokdb {
+
+// The merge of several workers' sorted tables (a pretoken in several
+// written once, its counts added), `entries` in all, as runs of disjoint
+// key ranges written by up to `threads` threads at once (the tail of a run
+// is otherwise one thread's), for RocksStore::CommitRuns. On error no run
+// is left.
+Status WriteTableRuns(RocksStore* store, const std::vector<const CountSource*>& tables,
+                      size_t entries, int threads, std::vector<std::string>* runs,
+                      uint64_t* bytes);
 
 class FinalSpill {
  public:

@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <memory>
-#include <system_error>
-#include <thread>
 
-#include "ingest/key_ranges.h"
+#include "ingest/final_spill.h"
 
 namespace pretokdb {
 
 namespace {
 constexpr size_t kRunsPerMerge = 8;
-// As in FinalSpill: fewer entries per range are written by one thread.
-constexpr size_t kMinEntriesPerRange = 64 << 10;
 }  // namespace
 
 StagedSpills::~StagedSpills() {
@@ -55,44 +51,9 @@ Status StagedSpills::SpillLast(const std::vector<Worker*>& workers,
     sources.push_back(tables.back().get());
     entries += w->table().size();
   }
-  // Disjoint key ranges, one run each, written at once (the tail of a
-  // stream's run is otherwise one thread's).
   std::vector<std::string> runs;
-  std::vector<uint64_t> run_bytes;
-  if (!sources.empty()) {
-    const size_t parts =
-        std::clamp<size_t>(entries / kMinEntriesPerRange, 1,
-                           static_cast<size_t>(std::max(threads, 1)));
-    const std::vector<std::vector<CountRange>> ranges =
-        SplitKeySpace(sources, parts);
-    runs.resize(ranges.size());
-    run_bytes.resize(ranges.size());
-    std::vector<Status> status(ranges.size());
-    auto write = [&](size_t k) {
-      status[k] = store_->WriteMergedRun(ranges[k], &runs[k], &run_bytes[k]);
-    };
-    {
-      std::vector<std::jthread> helpers;
-      for (size_t k = 1; k < ranges.size(); ++k) {
-        try {
-          helpers.emplace_back(write, k);
-        } catch (const std::system_error&) {
-          write(k);  // no thread to be had: this one writes it
-        }
-      }
-      write(0);
-    }
-    for (const Status& s : status) {
-      if (s.ok()) continue;
-      std::error_code ec;
-      for (size_t k = 0; k < runs.size(); ++k) {
-        if (status[k].ok()) std::filesystem::remove(runs[k], ec);
-      }
-      return s;
-    }
-  }
   uint64_t bytes = 0;
-  for (uint64_t b : run_bytes) bytes += b;
+  PRETOKDB_RETURN_IF_ERROR(WriteTableRuns(store_, sources, entries, threads, &runs, &bytes));
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const MetaWrites& m : metas) {
