@@ -92,6 +92,19 @@ def decode_alone(cmd, path):
     return time.perf_counter() - t
 
 
+ZLIB_ALONE = """
+import sys, zlib
+d = zlib.decompressobj(wbits=47)  # gzip or zlib headers; members one by one
+with open(sys.argv[1], "rb") as f:
+    while block := f.read(1 << 20):
+        while block:
+            d.decompress(block, 0)
+            block = d.unused_data
+            if d.eof:
+                d = zlib.decompressobj(wbits=47)
+"""
+
+
 def loadavg():
     with open("/proc/loadavg") as f:
         return " ".join(f.read().split()[:3])
@@ -126,7 +139,9 @@ def main():
     print(f"load average before: {loadavg()}")
     print(f"decoders alone, to /dev/null: zstd -dc {decode_alone(['zstd', '-qdc'], zst):.2f} s, "
           f"pzstd -dc -p 1 {decode_alone(['pzstd', '-qdc', '-p', '1'], pz):.2f} s, "
-          f"gzip -dc {decode_alone(['gzip', '-dc'], gz):.2f} s "
+          f"gzip -dc {decode_alone(['gzip', '-dc'], gz):.2f} s, "
+          f"zlib's inflate (Python's zlib, the libz pretok-db links) "
+          f"{decode_alone([sys.executable, '-c', ZLIB_ALONE], gz):.2f} s "
           f"({args.kind} {args.size} of text)")
     print(f"pretok-db {args.bin}, --memory-limit {args.memory_limit}, median of {args.repeat}")
     print()
