@@ -114,15 +114,17 @@ Status Indexer::RunStreamOnce(int fd) {
   }
   const StreamLayout layout(std::move(recorded), stream.ended, stream.size);
   if (named) PRETOKDB_RETURN_IF_ERROR(layout.Check(db_path_, name));
-  // An ended stream fed again: its new chunks' spills reopen its record,
-  // after its old last chunk's worker knows whether it grew.
-  SpillGate gate;
+  // Spills wait for the recorded chunks before theirs to be checked
+  // (SpillGate). An ended stream fed again: its new chunks' spills reopen
+  // its record.
+  std::vector<uint64_t> recorded_begins;
+  for (const auto& [begin, chunk] : layout.chunks()) recorded_begins.push_back(begin);
+  SpillGate gate(std::move(recorded_begins));
   MetaWrites reopen;
   if (stream.ended) {
     SourceRecord r = stream;
     r.ended = false;
     reopen.puts.emplace_back(SourceKey(stream.id), EncodeSource(r));
-    if (layout.tail_begin() == StreamLayout::kNoBound) gate.Open(Status::OK());
   }
 
   bytes_total_.store(0);
@@ -140,10 +142,8 @@ Status Indexer::RunStreamOnce(int fd) {
                         &spills_,
                         options_.on_event,
                         named ? nullptr : &staged};
-  if (stream.ended) {
-    context.gate = &gate;
-    context.stream_meta = &reopen;
-  }
+  if (named) context.gate = &gate;
+  if (stream.ended) context.stream_meta = &reopen;
   StreamInput in(fd, "-");
   Status result;
   if (!named) {

@@ -25,18 +25,28 @@ std::string Range(uint64_t begin, uint64_t end) {
 }
 }  // namespace
 
-void SpillGate::Open(const Status& s) {
+SpillGate::SpillGate(std::vector<uint64_t> recorded_begins)
+    : begins_(std::move(recorded_begins)), passed_(begins_.size(), 0) {}
+
+void SpillGate::Pass(uint64_t begin, const Status& s) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (open_) return;
-  open_ = true;
-  status_ = s;
-  opened_.notify_all();
+  if (!s.ok()) {
+    if (failed_.ok()) failed_ = s;
+  } else {
+    auto it = std::lower_bound(begins_.begin(), begins_.end(), begin);
+    if (it != begins_.end() && *it == begin) passed_[it - begins_.begin()] = 1;
+    while (first_unpassed_ < begins_.size() && passed_[first_unpassed_]) ++first_unpassed_;
+  }
+  passed_cv_.notify_all();
 }
 
-Status SpillGate::Wait() {
+Status SpillGate::Wait(uint64_t begin) {
   std::unique_lock<std::mutex> lock(mu_);
-  opened_.wait(lock, [this] { return open_; });
-  return status_;
+  passed_cv_.wait(lock, [&] {
+    return !failed_.ok() || first_unpassed_ == begins_.size() ||
+           begins_[first_unpassed_] >= begin;
+  });
+  return failed_;
 }
 
 Worker::~Worker() {
@@ -127,22 +137,29 @@ Status Worker::RunStream(const StreamTask& task) {
     return Status::OK();
   }
 
-  // The tail's worker decides whether the stream grew: the gate opens when
-  // it knows (and has taken back the old counts if so), or fails with it.
-  struct GateOpener {
+  // A recorded chunk passes the gate once checked (RunNamedStream says
+  // when), or with the error that ended it.
+  struct GatePass {
     SpillGate* gate;
-    Status* status;
-    ~GateOpener() {
-      if (gate != nullptr) gate->Open(*status);
+    uint64_t begin;
+    const Status* status;
+    bool passed = false;
+    void Pass(const Status& s) {
+      if (gate == nullptr || passed) return;
+      passed = true;
+      gate->Pass(begin, s);
     }
+    ~GatePass() { Pass(*status); }
   };
   Status result;
-  GateOpener opener{task.tail ? context_.gate : nullptr, &result};
-  result = RunNamedStream(task);
+  GatePass pass{task.recorded != nullptr ? context_.gate : nullptr, task.begin, &result};
+  chunk_begin_ = task.begin;
+  result = RunNamedStream(task, [&] { pass.Pass(Status::OK()); });
   return result;
 }
 
-Status Worker::RunNamedStream(const StreamTask& task) {
+Status Worker::RunNamedStream(const StreamTask& task,
+                              const std::function<void()>& checked) {
   // A named stream: every byte read is hashed, from the chunk's begin.
   if (hash_state_ == nullptr) hash_state_ = XXH3_createState();
   XXH3_64bits_reset(Hash(hash_state_));
@@ -186,6 +203,7 @@ Status Worker::RunNamedStream(const StreamTask& task) {
       PRETOKDB_RETURN_IF_ERROR(TakeBackTail(task, kept));
       kept.append(more, got);
     }
+    checked();
   }
   pending_.push_back(PendingCheckpoint{task.source_id, task.begin, from,
                                        task.name, false, false, from,
@@ -299,7 +317,6 @@ Status Worker::TakeBackTail(const StreamTask& task, std::string_view bytes) {
       store->Commit(TableCountSource(table_, /*negated=*/true), meta));
   table_.Clear();
   stats_.Reset();
-  if (context_.gate != nullptr) context_.gate->Open(Status::OK());
   return Status::OK();
 }
 
@@ -377,7 +394,7 @@ bool Worker::PrepareSpill(MetaWrites* meta) {
 Status Worker::Spill() {
   MetaWrites meta;
   if (!PrepareSpill(&meta)) return Status::OK();
-  if (context_.gate != nullptr) PRETOKDB_RETURN_IF_ERROR(context_.gate->Wait());
+  if (context_.gate != nullptr) PRETOKDB_RETURN_IF_ERROR(context_.gate->Wait(chunk_begin_));
   uint64_t batch_bytes = 0;
   const TableCountSource counts(table_);
   if (context_.sink != nullptr) {

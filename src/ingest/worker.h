@@ -35,21 +35,34 @@
 
 namespace pretokdb {
 
-// Holds back the spills of a grown named stream's new chunks until the
-// worker of its old last chunk has taken back that chunk's counts
-// (Worker::RunStream): committed before, a crash would leave new chunks
-// after an old end that was counted as an end. Thread-safe.
+// Holds back a named stream's spills until the chunks before theirs that
+// have records (counted before) are checked (Worker::RunStream): a spill
+// in the chunk at `begin` waits until every recorded chunk before begin has
+// had its bytes' hash checked and, for a grown stream's old last chunk, its
+// old counts taken back. So a stream refused for a difference leaves no
+// counts of bytes after the difference, and a crash no new chunks after an
+// old end that was counted as an end. A spill waits only on chunks before
+// its own: they were handed out before it, and checking one needs no spill
+// (no worker waits on itself, whatever --workers). Thread-safe.
 class SpillGate {
  public:
-  // Lets every Wait() return s.
-  void Open(const Status& s);
-  Status Wait();
+  // The begins of the stream's recorded chunks, ascending.
+  explicit SpillGate(std::vector<uint64_t> recorded_begins);
+
+  // The recorded chunk at `begin` checked (OK), or not: the first error is
+  // what every Wait() returns from then on.
+  void Pass(uint64_t begin, const Status& s);
+  // Waits until every recorded chunk before `begin` has passed, or one
+  // failed (its error).
+  Status Wait(uint64_t begin);
 
  private:
   std::mutex mu_;
-  std::condition_variable opened_;
-  bool open_ = false;
-  Status status_;
+  std::condition_variable passed_cv_;
+  const std::vector<uint64_t> begins_;
+  std::vector<char> passed_;
+  size_t first_unpassed_ = 0;  // begins_[i] passed for every i below it
+  Status failed_;
 };
 
 // Where a worker's spills go when they are not commits to the store: a
@@ -93,8 +106,9 @@ struct WorkerContext {
   std::function<void(const IndexEvent&)> on_event;
   // Null: every spill is a commit to store.
   SpillSink* sink = nullptr;
-  // A named stream's: spills of its chunks wait for it (may be null), and
-  // add these writes (its record, reopened when it grows; may be null).
+  // A named stream's: spills of its chunks wait for the recorded chunks
+  // before them (may be null), and add these writes (its record, reopened
+  // when it grows; may be null).
   SpillGate* gate = nullptr;
   const MetaWrites* stream_meta = nullptr;
 };
@@ -115,7 +129,7 @@ struct StreamTask {
   // The last chunk of a stream that ended before (ingest/stream_layout.h):
   // if the chunk goes on past the old end `old_size`, the stream grew and
   // the chunk is counted again; `reopen` (the stream's record, no longer
-  // ended) is committed with the counts taken back, and the gate opened.
+  // ended) is committed with the counts taken back.
   bool tail = false;
   uint64_t old_size = 0;
   const MetaWrites* reopen = nullptr;
@@ -172,7 +186,9 @@ class Worker {
   void HashRawBytes(uint64_t offset, const char* data, size_t n);
 
   Status AtResumePoint(uint64_t offset);
-  Status RunNamedStream(const StreamTask& task);
+  // checked(): the task's record has been checked (and a grown tail's
+  // counts taken back); called at most once.
+  Status RunNamedStream(const StreamTask& task, const std::function<void()>& checked);
   // RunStream's part for a named stream's recorded chunk: reads what the
   // record hashed (keeping from keep_from on in *kept) and checks it.
   Status CheckRecorded(const StreamTask& task, uint64_t keep_from,
@@ -194,6 +210,8 @@ class Worker {
   // The named stream chunk being read: XXH3 of [begin, begin + hashed_).
   void* hash_state_ = nullptr;  // XXH3_state_t
   uint64_t hashed_ = 0;
+  // Its begin: its spills wait for the recorded chunks before it.
+  uint64_t chunk_begin_ = 0;
 };
 
 }  // namespace pretokdb

@@ -7,7 +7,7 @@ any number of kills, with 1 or 2 workers, spilling often or not, and with
 --workers and --memory-limit changed between runs, the counts are the
 Python reference's for the bytes, nothing counted twice. A stream that
 differs from what was counted is refused and leaves the counts as they
-were; fed again once complete, the same bytes change nothing, a longer
+were (the spills of later chunks wait for the check); fed again once complete, the same bytes change nothing, a longer
 stream with the same prefix grows it (its old end mid-word too), a shorter
 one is refused. `stats` lists the stream with its bytes and state.
 """
@@ -141,6 +141,16 @@ class StreamResume:
         self.rep.check("SIGINT: part counted, not complete",
                        st is not None and 0 < done and not st[0]["complete"], str(st))
         before = self.export(db)
+        # Changed in its first chunk, counted: every later chunk's spills
+        # wait for that chunk's check, so none of the many that follow (at
+        # 64K they spill at once) is committed before the refusal.
+        first = bytearray(self.data)
+        first[10] ^= 0x01
+        rc, err = self.feed(db, bytes(first), *extra)
+        self.rep.check("changed in its first chunk: refused",
+                       rc == 1 and "differ" in err, err)
+        self.rep.check("changed in its first chunk: nothing after it committed",
+                       self.export(db) == before)
         changed = bytearray(self.data)
         changed[done // 2] ^= 0x01
         rc, err = self.feed(db, bytes(changed), *extra)
