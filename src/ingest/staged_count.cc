@@ -27,27 +27,19 @@ Status CountStaged(ByteInput* in, uint64_t source_id, const std::string* name,
   std::vector<std::unique_ptr<Worker>> pool_workers;
   bool aborted = false;
   Status first_error = RunChunkWorkers(run, &pool_workers, &aborted);
-  auto record = [&](const Status& s) {
-    if (s.ok()) return;
-    if (s.IsAborted()) {
-      aborted = true;
-    } else if (first_error.ok()) {
-      first_error = s;
+  if (first_error.ok() && !aborted) {
+    std::vector<Worker*> last;
+    std::vector<MetaWrites> metas;
+    for (int w = 0; w < workers; ++w) {
+      if (!has_last[w]) continue;
+      last.push_back(pool_workers[w].get());
+      metas.push_back(std::move(last_meta[w]));
     }
-  };
-  std::vector<Worker*> last;
-  std::vector<MetaWrites> metas;
-  for (int w = 0; w < workers; ++w) {
-    if (!has_last[w]) continue;
-    last.push_back(pool_workers[w].get());
-    metas.push_back(std::move(last_meta[w]));
-  }
-  if (first_error.ok() && !aborted && !last.empty()) {
     try {
-      record(staged->SpillLast(last, metas, workers));
+      if (!last.empty()) first_error = staged->SpillLast(last, metas, workers);
     } catch (const std::bad_alloc&) {
-      record(Status::IOError(*name, "out of memory for the last spill (try "
-                                    "a smaller --memory-limit)"));
+      first_error = Status::IOError(*name, "out of memory for the last spill (try "
+                                           "a smaller --memory-limit)");
     }
   }
   if (!first_error.ok()) return first_error;
