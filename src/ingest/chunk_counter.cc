@@ -48,6 +48,7 @@ Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
                            uint64_t end, const ResumePointFn& resume_point,
                            const ProgressFn& progress) {
   name_ = file.path();
+  first_line_ = 0;  // a file's strict records are checked before (jsonl_check.h)
   return CountFrom(
       [&file](uint64_t offset, size_t n, char* dst, size_t* got) {
         *got = n;  // a regular file that shrank is an error, not an end
@@ -59,8 +60,9 @@ Status ChunkCounter::Count(const SourceFile& file, uint64_t from,
 Status ChunkCounter::CountStream(uint64_t from, const StreamReadFn& read,
                                  const ResumePointFn& resume_point,
                                  const ProgressFn& progress,
-                                 std::string_view name) {
+                                 std::string_view name, uint64_t first_line) {
   name_ = name;
+  first_line_ = first_line;
   return CountFrom(
       [&read](uint64_t, size_t n, char* dst, size_t* got) {
         return read(dst, n, got);
@@ -110,12 +112,15 @@ Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
   if (restore.saved) {
     on_skip_ = [&](uint64_t, uint64_t bytes) { restore.saved(line_begin, bytes); };
   }
+  uint64_t next_line = first_line_;  // 0: not known
   for (;;) {
     LineReader::Line line;
     bool got = false;
     PRETOKDB_RETURN_IF_ERROR(lines.Next(&line, &got));
     if (!got) break;
     line_begin = line.begin;
+    const uint64_t line_number = next_line;
+    if (next_line != 0) ++next_line;
     BadRecord why = BadRecord::kTooLong;
     std::string_view text;
     if (!line.too_long) {
@@ -141,12 +146,10 @@ Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
       }
     }
     if (why != BadRecord::kNone) {
-      if (rules_.bad_records == BadRecords::kStrict) {
+      if (rules_.bad_records == BadRecords::kStrict && !taking_back_) {
         return Status::InvalidArgument(
-            name_, "the line at byte " + std::to_string(line.begin) + " " +
-                       DescribeBadRecord(why) + " (--jsonl " +
-                       rules_.jsonl_field +
-                       "); fix it, or index with --bad-records skip");
+            name_, StrictRecordError(line_number, line.begin, false, why,
+                                     rules_.jsonl_field));
       }
       ++stats_->bad_records[static_cast<int>(why)];
     }

@@ -77,6 +77,11 @@ class ChunkCounter {
 
   void set_skip_callback(SkipFn fn) { on_skip_ = std::move(fn); }
   void set_raw_bytes_callback(RawBytesFn fn) { on_raw_bytes_ = std::move(fn); }
+  // Counting again what a run committed, to take it back (a grown input's
+  // old tail): its bad records were skipped (a strict run commits none), so
+  // they are skipped again, whatever the policy, and counted in the stats
+  // that are taken back.
+  void set_taking_back(bool on) { taking_back_ = on; }
 
   // Counts [from, end) of file. REQUIRES: from is a chunk start or an offset
   // once passed to a ResumePointFn for this chunk.
@@ -89,10 +94,13 @@ class ChunkCounter {
   // Counts what read gives until it ends, as the bytes of a stream from
   // offset `from` on. REQUIRES: from is 0 or a chunk edge of the stream
   // (ingest/stream_chunker.h), as for a chunk of a file.
-  // name: the stream's, for errors.
+  // name: the stream's, for errors. first_line: with JSON Lines, the
+  // number (from 1) of the line at `from`, so that --bad-records strict
+  // names a bad record's line; 0 if not known (then its byte alone).
   Status CountStream(uint64_t from, const StreamReadFn& read,
                      const ResumePointFn& resume_point,
-                     const ProgressFn& progress, std::string_view name = "-");
+                     const ProgressFn& progress, std::string_view name = "-",
+                     uint64_t first_line = 0);
 
  private:
   // A cleaned-buffer position where --invalid-utf8 skip dropped bytes:
@@ -163,6 +171,8 @@ class ChunkCounter {
   std::string scratch_;  // a piece with ill-formed UTF-8, replaced
   std::unique_ptr<JsonlRecordParser> records_;  // JSON Lines only
   std::string name_;  // of the input, for errors
+  uint64_t first_line_ = 0;  // CountStream's
+  bool taking_back_ = false;
 };
 
 }  // namespace pretokdb

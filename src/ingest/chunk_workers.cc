@@ -42,12 +42,13 @@ Status RunChunkWorkers(const ChunkWorkers& run,
         (*pool)[w] = std::make_unique<Worker>(run.first_worker + w, *run.context);
         Worker& worker = *(*pool)[w];
         StreamChunker::Chunk* chunk = nullptr;
-        uint64_t begin = 0;
-        while (ws.ok() && chunker.Next(&chunk, &begin)) {
+        uint64_t begin = 0, first_line = 0;
+        while (ws.ok() && chunker.Next(&chunk, &begin, &first_line)) {
           StreamTask task;
           task.source_id = run.source_id;
           task.name = run.name;
           task.begin = begin;
+          task.first_line = first_line;
           task.read = [&](char* dst, size_t n, size_t* got) {
             return chunker.Read(chunk, dst, n, got);
           };

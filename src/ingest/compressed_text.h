@@ -43,6 +43,8 @@ class CompressedText : public ByteInput {
                  bool last);
 
   Status Read(char* dst, size_t n, size_t* got) override;
+  // The first run's text is the file's from its start.
+  bool starts_at_line_one() const override { return first_; }
 
   // Text offsets from the run's first text byte, once Read() has ended.
   uint64_t text_begin() const { return start_; }

@@ -27,6 +27,7 @@
 #include "ingest/compressed_text.h"
 #include "ingest/decompressor.h"
 #include "ingest/extent_check.h"
+#include "ingest/jsonl_check.h"
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
@@ -73,6 +74,12 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
                           ? options_.workers
                           : std::max(1u, std::thread::hardware_concurrency());
   const bool relative = !options_.root.empty();
+  // Strict JSON Lines records are checked before anything of a file is
+  // counted (ingest/jsonl_check.h): into a new database, before it is
+  // created, as plain files are; otherwise in step 2, for what is to count.
+  const bool strict_records =
+      rules.jsonl() && options_.bad_records == BadRecords::kStrict;
+  const bool fresh_db = WillCreate(db_path_);
 
   // 1. Every input checked and planned before the database is touched: a
   //    truncated or garbled .zst is refused here.
@@ -110,6 +117,10 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
     in.decoder_bytes = Decompressor::MemoryBytes(in.kind, window) + (1 << 20) +
                        CompressedText::WindowBytes(rules);
     decoder_bytes = std::max(decoder_bytes, in.decoder_bytes);
+    if (strict_records && fresh_db) {
+      PRETOKDB_RETURN_IF_ERROR(
+          CheckCompressedJsonlRecords(*in.file, in.kind, options_.jsonl_field));
+    }
     inputs.push_back(std::move(in));
   }
 
@@ -151,6 +162,8 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
                           "without --root (or into another --db)");
     }
   }
+  Checkpoints checkpoints;
+  PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
   std::vector<SourceRecord> sources(inputs.size());
   MetaWrites plan;
   if (new_db) plan.puts.emplace_back(kConfigKey, EncodeConfig(setup.config));
@@ -167,6 +180,18 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
                                  "even by an appended frame); index it into "
                                  "another --db");
       }
+    }
+    // A file seen again is checked again if part of it is still to count.
+    bool to_count = it == known.end();
+    for (uint64_t c = 0; !to_count && c < it->chunks.size(); ++c) {
+      auto cp = checkpoints.find({it->id, c});
+      to_count = cp == checkpoints.end() || cp->second.offset < it->chunks[c].end;
+    }
+    if (strict_records && !fresh_db && to_count) {
+      PRETOKDB_RETURN_IF_ERROR(
+          CheckCompressedJsonlRecords(*in.file, in.kind, options_.jsonl_field));
+    }
+    if (it != known.end()) {
       sources[i] = *it;  // its units as planned then
       continue;
     }
@@ -187,8 +212,6 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
   // against the hash of its compressed bytes (ingest/extent_check.h; not
   // with --quick-check): a file that changed is refused before anything is
   // committed.
-  Checkpoints checkpoints;
-  PRETOKDB_RETURN_IF_ERROR(ReadCheckpoints(*store, &checkpoints));
   std::vector<CommittedChunk> counted;
   for (size_t i = 0; i < inputs.size(); ++i) {
     const SourceRecord& r = sources[i];

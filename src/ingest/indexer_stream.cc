@@ -71,8 +71,16 @@ Status Indexer::RunStreamOnce(int fd) {
   // small read_buffer_size makes small chunks too.
   const StreamPoolPlan pool =
       PlanStreamPool(options_.memory_limit, workers, options_.read_buffer_size);
-  const MemoryPlan memory =
+  MemoryPlan memory =
       PlanMemory(pool.memory_left, workers, options_.read_buffer_size);
+  if (!options_.stream_name.empty()) {
+    // A named stream's worker holds up to two read buffers of what it read
+    // until it has counted past them (Worker::RunNamedStream).
+    const uint64_t held = 2 * static_cast<uint64_t>(workers) * memory.read_buffer_bytes;
+    if (held < pool.memory_left / 2) {
+      memory = PlanMemory(pool.memory_left - held, workers, options_.read_buffer_size);
+    }
+  }
   std::unique_ptr<RocksStore> store;
   bool new_db = false;
   PRETOKDB_RETURN_IF_ERROR(
@@ -181,8 +189,11 @@ Status Indexer::RunStreamOnce(int fd) {
       MetaWrites end_meta;
       if (ended && !(done == stream)) {
         end_meta.puts.emplace_back(SourceKey(stream.id), EncodeSource(done));
-        // A stream of n separators has n + 1 documents: the +1 once.
-        if (!stream.first_document) end_meta.stats.emplace_back(kStatDocuments, 1);
+        // A stream of n separators has n + 1 documents: the +1 once
+        // (JSON Lines records count their own).
+        if (!stream.first_document && !setup.rules->jsonl()) {
+          end_meta.stats.emplace_back(kStatDocuments, 1);
+        }
       }
       bool committed = false;
       try {

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "ingest/decompressor.h"
 #include "ingest/jsonl_record.h"
 #include "ingest/line_reader.h"
+#include "util/find_bytes.h"
 
 namespace pretokdb {
 
@@ -22,34 +24,22 @@ Status CountLines(const SourceFile& file, uint64_t end, uint64_t* lines,
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kReadBytes, end - at));
     buf.resize(n);
     PRETOKDB_RETURN_IF_ERROR(file.ReadAt(at, n, buf.data()));
-    for (size_t i = 0; i < n; ++i) {
-      if (buf[i] == '\n') {
-        ++*lines;
-        *last_start = at + i + 1;
-      }
-    }
+    *lines += CountByte(buf.data(), n, '\n');
+    const size_t last = buf.rfind('\n');
+    if (last != std::string::npos) *last_start = at + last + 1;
     at += n;
   }
   return Status::OK();
 }
 
-}  // namespace
-
-Status CheckJsonlRecords(const SourceFile& file, std::string_view field_path,
-                         uint64_t from) {
-  uint64_t line_number = 0, start = 0;
-  PRETOKDB_RETURN_IF_ERROR(
-      CountLines(file, std::min(from, file.size()), &line_number, &start));
-  uint64_t at = start;
-  LineReader lines(
-      [&](char* dst, size_t n, size_t* got) {
-        *got = static_cast<size_t>(std::min<uint64_t>(n, file.size() - at));
-        Status s = file.ReadAt(at, *got, dst);
-        at += *got;
-        return s;
-      },
-      start, kMaxRecordBytes, kReadBytes);
+// Checks the lines `read` gives, the first at offset `start`, which begins
+// line lines_before + 1 of the input `name`.
+Status CheckLines(const std::string& name, std::string_view field_path,
+                  const LineReader::ReadFn& read, uint64_t start,
+                  uint64_t lines_before, bool decompressed) {
+  LineReader lines(read, start, kMaxRecordBytes, kReadBytes);
   JsonlRecordParser parser(field_path);
+  uint64_t line_number = lines_before;
   for (;;) {
     LineReader::Line line;
     bool got = false;
@@ -64,12 +54,37 @@ Status CheckJsonlRecords(const SourceFile& file, std::string_view field_path,
       if (why == BadRecord::kNone) continue;
     }
     return Status::InvalidArgument(
-        file.path(), "line " + std::to_string(line_number) + " (byte " +
-                         std::to_string(line.begin) + ") " +
-                         DescribeBadRecord(why) + " (--jsonl " +
-                         std::string(field_path) +
-                         "); fix it, or index with --bad-records skip");
+        name, StrictRecordError(line_number, line.begin, decompressed, why,
+                                field_path));
   }
+}
+
+}  // namespace
+
+Status CheckJsonlRecords(const SourceFile& file, std::string_view field_path,
+                         uint64_t from) {
+  uint64_t lines_before = 0, start = 0;
+  PRETOKDB_RETURN_IF_ERROR(
+      CountLines(file, std::min(from, file.size()), &lines_before, &start));
+  uint64_t at = start;
+  return CheckLines(
+      file.path(), field_path,
+      [&](char* dst, size_t n, size_t* got) {
+        *got = static_cast<size_t>(std::min<uint64_t>(n, file.size() - at));
+        Status s = file.ReadAt(at, *got, dst);
+        at += *got;
+        return s;
+      },
+      start, lines_before, /*decompressed=*/false);
+}
+
+Status CheckCompressedJsonlRecords(const SourceFile& file, Compression kind,
+                                   std::string_view field_path) {
+  Decompressor text(&file, kind, 0);
+  return CheckLines(
+      file.path(), field_path,
+      [&](char* dst, size_t n, size_t* got) { return text.Read(dst, n, got); },
+      0, 0, /*decompressed=*/true);
 }
 
 }  // namespace pretokdb

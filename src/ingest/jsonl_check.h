@@ -1,6 +1,10 @@
 // --jsonl with --bad-records strict: a file is refused before any of it is
 // counted if one of its lines is a bad record (ingest/jsonl_record.h), and
-// the error names the line, as --invalid-utf8 strict refuses a file.
+// the error names the line, as --invalid-utf8 strict refuses a file. A
+// compressed file is decompressed for it (one more pass over its text). A
+// stream cannot be checked before it is counted: its chunks number their
+// lines as they are read (ingest/stream_chunker.h) and the first bad record
+// stops the run.
 
 #ifndef PRETOKDB_INGEST_JSONL_CHECK_H_
 #define PRETOKDB_INGEST_JSONL_CHECK_H_
@@ -8,6 +12,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "ingest/compressed_file.h"
 #include "ingest/source_file.h"
 #include "pretokdb/status.h"
 
@@ -19,6 +24,12 @@ namespace pretokdb {
 // offset.
 Status CheckJsonlRecords(const SourceFile& file, std::string_view field_path,
                          uint64_t from);
+
+// The same for a compressed file (of `kind`), all of its decompressed
+// text; the byte offset named is the text's. Corrupt input is the
+// decompressor's error.
+Status CheckCompressedJsonlRecords(const SourceFile& file, Compression kind,
+                                   std::string_view field_path);
 
 }  // namespace pretokdb
 

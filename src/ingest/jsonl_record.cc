@@ -82,6 +82,16 @@ const char* DescribeBadRecord(BadRecord why) {
   return "a record";
 }
 
+std::string StrictRecordError(uint64_t line, uint64_t byte, bool decompressed,
+                              BadRecord why, std::string_view field_path) {
+  std::string where = "byte " + std::to_string(byte);
+  if (decompressed) where += " of the decompressed text";
+  where = line != 0 ? "line " + std::to_string(line) + " (" + where + ")"
+                    : "the line at " + where;
+  return where + " " + DescribeBadRecord(why) + " (--jsonl " +
+         std::string(field_path) + "); fix it, or index with --bad-records skip";
+}
+
 std::vector<std::string> SplitFieldPath(std::string_view field_path) {
   std::vector<std::string> parts;
   size_t start = 0;

@@ -18,6 +18,7 @@
 #define PRETOKDB_INGEST_JSONL_RECORD_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,14 @@ inline constexpr int kBadRecordKinds = 5;
 
 // What a bad record is called in messages: "not valid JSON", ...
 const char* DescribeBadRecord(BadRecord why);
+
+// What --bad-records strict says of a bad record (after the input's name):
+// "line 4 (byte 34) holds no string in the field (--jsonl text); fix it,
+// ...". line: its number from 1, or 0 where it is not known (then the
+// byte alone names it); byte: the offset of its start, in the text the
+// input gives (a compressed file's decompressed text: `decompressed`).
+std::string StrictRecordError(uint64_t line, uint64_t byte, bool decompressed,
+                              BadRecord why, std::string_view field_path);
 
 // The longest line read as a record, without its line end; a longer one is
 // a bad record, skipped without being held. Counting a record holds it

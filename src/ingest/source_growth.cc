@@ -73,6 +73,7 @@ Status GrowthCommit::Add(const SourceFile& file, const SourceRecord& old,
   }
   ChunkCounter counter(rules_, memory_.read_buffer_bytes, memory_.piece_bytes,
                        &undo_, &undo_stats_);
+  counter.set_taking_back(true);
   for (uint64_t c = 0; c < grown->chunks.size(); ++c) {
     ChunkRange& r = grown->chunks[c];
     if (r.end <= restart) continue;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ingest/chunk_planner.h"
+#include "util/find_bytes.h"
 
 namespace pretokdb {
 
@@ -17,9 +18,10 @@ class StreamChunker::Chunk {
     size_t to;
   };
 
-  explicit Chunk(uint64_t b) : begin(b) {}
+  Chunk(uint64_t b, uint64_t line) : begin(b), first_line(line) {}
 
-  const uint64_t begin;  // stream offset
+  const uint64_t begin;       // stream offset
+  const uint64_t first_line;  // 0: not counted
   // Guarded by the chunker's mu_.
   std::deque<Segment> segments;
   bool complete = false;  // no segment is added after these
@@ -38,6 +40,8 @@ StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
       capacity_(chunk_bytes_ + 2 * context_ + 1),
       stop_(stop),
       layout_(layout),
+      count_lines_(rules.jsonl() && rules.bad_records == BadRecords::kStrict &&
+                   in->starts_at_line_one()),
       buffers_(std::max<size_t>(buffers, 2)) {
   for (Buffer& b : buffers_) {
     // Not zeroed: memory is touched only as the stream fills it.
@@ -176,10 +180,16 @@ void StreamChunker::UnrefLocked(Buffer* b) {
 
 void StreamChunker::Emit(Buffer* b, uint64_t w0, uint64_t begin, uint64_t end,
                          bool last) {
+  // The chunk's first line is numbered by the line ends before it.
+  const uint64_t first_line = count_lines_ ? line_ends_ + 1 : 0;
+  if (count_lines_) {
+    line_ends_ += CountByte(b->data.get() + (begin - w0),
+                            static_cast<size_t>(end - begin), '\n');
+  }
   std::lock_guard<std::mutex> lock(mu_);
   if (current_ == nullptr) {
     if (begin == end) return;  // a stream of 0 bytes has no chunk
-    live_.push_back(std::make_unique<Chunk>(begin));
+    live_.push_back(std::make_unique<Chunk>(begin, first_line));
     current_ = live_.back().get();
     queued_.push_back(current_);
   }
@@ -195,7 +205,7 @@ void StreamChunker::Emit(Buffer* b, uint64_t w0, uint64_t begin, uint64_t end,
   changed_.notify_all();
 }
 
-bool StreamChunker::Next(Chunk** chunk, uint64_t* begin) {
+bool StreamChunker::Next(Chunk** chunk, uint64_t* begin, uint64_t* first_line) {
   std::unique_lock<std::mutex> lock(mu_);
   changed_.wait(lock,
                 [this] { return !queued_.empty() || ended_ || cancelled_; });
@@ -203,6 +213,7 @@ bool StreamChunker::Next(Chunk** chunk, uint64_t* begin) {
   *chunk = queued_.front();
   queued_.pop_front();
   *begin = (*chunk)->begin;
+  if (first_line != nullptr) *first_line = (*chunk)->first_line;
   return true;
 }
 

@@ -19,6 +19,12 @@
 // reader waits for one when the pool is empty, so the stream's memory is
 // the pool's (PlanStreamPool, ingest/memory_plan.h).
 //
+// JSON Lines with --bad-records strict: the reader counts the line ends it
+// reads, so that an input whose first byte starts its first line
+// (ByteInput::starts_at_line_one) tells each chunk the number of its first
+// line, and an error can name the line of a bad record. The workers cannot
+// know it: what comes before their chunk is counted elsewhere.
+//
 // Thread-safe: Run() in one thread, the rest from the workers'.
 
 #ifndef PRETOKDB_INGEST_STREAM_CHUNKER_H_
@@ -63,7 +69,9 @@ class StreamChunker {
 
   // Waits for the next chunk, which starts at stream offset *begin; false
   // when there are no more (the stream ended, or the reading stopped).
-  bool Next(Chunk** chunk, uint64_t* begin);
+  // *first_line (if not null): the number (from 1) of the line the chunk
+  // starts, or 0 where lines are not counted (see above).
+  bool Next(Chunk** chunk, uint64_t* begin, uint64_t* first_line = nullptr);
 
   // Copies the chunk's next bytes to dst, as ChunkCounter::StreamReadFn:
   // *got < n only at the chunk's end. Aborted if the reading stopped first.
@@ -97,6 +105,8 @@ class StreamChunker {
   const size_t capacity_;  // of each buffer
   const std::atomic<bool>* const stop_;
   const StreamLayout* const layout_;
+  const bool count_lines_;
+  uint64_t line_ends_ = 0;  // "\n" in the chunks so far; the reader's only
 
   std::mutex mu_;
   std::condition_variable changed_;  // any of the below

@@ -20,6 +20,9 @@ class ByteInput {
   virtual ~ByteInput() = default;
   // Reads up to n bytes into dst, fewer only at the end of the input.
   virtual Status Read(char* dst, size_t n, size_t* got) = 0;
+  // Its first byte starts the first line of what the user named (so that
+  // an error can number lines from it), not a part further in.
+  virtual bool starts_at_line_one() const { return false; }
 };
 
 class StreamInput : public ByteInput {
@@ -32,6 +35,7 @@ class StreamInput : public ByteInput {
 
   // Reads up to n bytes into dst, fewer only at the end of the stream.
   Status Read(char* dst, size_t n, size_t* got) override;
+  bool starts_at_line_one() const override { return true; }
 
   uint64_t bytes_read() const { return bytes_read_; }
   // XXH3-64 of every byte read so far.

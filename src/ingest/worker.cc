@@ -9,6 +9,7 @@
 #include "ingest/table_count_source.h"
 #include "store/checkpoint.h"
 #include "store/records.h"
+#include "util/find_bytes.h"
 
 namespace pretokdb {
 
@@ -130,7 +131,7 @@ Status Worker::RunStream(const StreamTask& task) {
         [this](uint64_t bytes) {
           context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
         },
-        *task.name);
+        *task.name, task.first_line);
     if (!s.ok()) return s;
     pending_.back().offset = end;
     pending_.back().complete = true;
@@ -161,15 +162,32 @@ Status Worker::RunStream(const StreamTask& task) {
 Status Worker::RunNamedStream(const StreamTask& task,
                               const std::function<void()>& checked) {
   // A named stream: every byte read is hashed, from the chunk's begin.
+  // While a recorded chunk is checked, as it is read (the check compares
+  // the hash at the record's end); then only once counting has passed it
+  // (HashUpTo, at resume points), so that a spill records the hash of
+  // what it counted, not of what the counter read ahead: fed again after
+  // a stop, the stream may differ past that point (a bad record fixed, a
+  // crash while the stream's writer was cut) and goes on. The bytes
+  // waiting for their hash are held up to a bound (a record then hashes
+  // further than it counted: a stricter check, as correct).
   if (hash_state_ == nullptr) hash_state_ = XXH3_createState();
   XXH3_64bits_reset(Hash(hash_state_));
   hashed_ = 0;
+  unhashed_.clear();
+  unhashed_at_ = 0;
+  hash_after_count_ = false;
   const ChunkCounter::StreamReadFn pull = [&](char* dst, size_t n,
                                               size_t* got) {
     *got = 0;
     Status rs = task.read(dst, n, got);
-    XXH3_64bits_update(Hash(hash_state_), dst, *got);
-    hashed_ += *got;
+    const size_t held = unhashed_.size() - unhashed_at_;
+    if (hash_after_count_ && held + *got <= 2 * context_.memory.read_buffer_bytes) {
+      unhashed_.append(dst, *got);
+    } else {
+      HashUnhashed(held);
+      XXH3_64bits_update(Hash(hash_state_), dst, *got);
+      hashed_ += *got;
+    }
     return rs;
   };
   // Bytes read ahead of the counting (checked first), counted before any
@@ -177,10 +195,12 @@ Status Worker::RunNamedStream(const StreamTask& task,
   std::string kept;
   size_t kept_at = 0;
   uint64_t from = task.begin;
+  uint64_t skipped_lines = 0;  // line ends in [begin, from)
   const StreamChunk* r = task.recorded;
   if (r != nullptr) {
     const uint64_t keep_from = task.tail ? task.begin : r->checkpoint.offset;
-    PRETOKDB_RETURN_IF_ERROR(CheckRecorded(task, keep_from, pull, &kept));
+    PRETOKDB_RETURN_IF_ERROR(
+        CheckRecorded(task, keep_from, pull, &kept, &skipped_lines));
     from = keep_from;
     // Progress: what was counted before (the rest is counted now).
     context_.bytes_done->fetch_add(from - task.begin, std::memory_order_relaxed);
@@ -205,6 +225,7 @@ Status Worker::RunNamedStream(const StreamTask& task,
     }
     checked();
   }
+  hash_after_count_ = true;
   pending_.push_back(PendingCheckpoint{task.source_id, task.begin, from,
                                        task.name, false, false, from,
                                        ChunkHash(), /*stream=*/true});
@@ -218,13 +239,18 @@ Status Worker::RunNamedStream(const StreamTask& task,
     *got = take + more;
     return rs;
   };
+  // The lines before `from` in the chunk were read by CheckRecorded.
+  const uint64_t first_line =
+      task.first_line != 0 ? task.first_line + skipped_lines : 0;
   Status s = counter_.CountStream(
       from, serve, [this](uint64_t offset) { return AtResumePoint(offset); },
       [this](uint64_t bytes) {
         context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
       },
-      *task.name);
+      *task.name, first_line);
+  hash_after_count_ = false;
   if (!s.ok()) return s;
+  HashUnhashed(unhashed_.size() - unhashed_at_);  // all of it is counted
   PendingCheckpoint& done = pending_.back();
   done.offset = task.begin + hashed_;
   done.complete = true;
@@ -235,7 +261,7 @@ Status Worker::RunNamedStream(const StreamTask& task,
 
 Status Worker::CheckRecorded(const StreamTask& task, uint64_t keep_from,
                              const ChunkCounter::StreamReadFn& pull,
-                             std::string* kept) {
+                             std::string* kept, uint64_t* skipped_lines) {
   const Checkpoint& rec = task.recorded->checkpoint;
   const uint64_t check_end = rec.hashed_end;
   char scratch[64 << 10];
@@ -245,11 +271,12 @@ Status Worker::CheckRecorded(const StreamTask& task, uint64_t keep_from,
         std::min<uint64_t>(sizeof(scratch), check_end - at));
     size_t got = 0;
     PRETOKDB_RETURN_IF_ERROR(pull(scratch, n, &got));
-    // Bytes from keep_from on are counted after the check.
-    if (at + got > keep_from) {
-      const size_t skip = at >= keep_from ? 0 : static_cast<size_t>(keep_from - at);
-      kept->append(scratch + skip, got - skip);
-    }
+    // Bytes from keep_from on are counted after the check; the lines
+    // before are numbered only if the stream's are.
+    const size_t skip = at >= keep_from ? 0
+                        : static_cast<size_t>(std::min<uint64_t>(keep_from - at, got));
+    if (task.first_line != 0) *skipped_lines += CountByte(scratch, skip, '\n');
+    if (skip < got) kept->append(scratch + skip, got - skip);
     if (got < n) {
       return Status::InvalidArgument(
           *task.name,
@@ -278,7 +305,8 @@ Status Worker::TakeBackTail(const StreamTask& task, std::string_view bytes) {
   // The counts the old run committed for [begin, old end): the chunk
   // counted as ending there (ChunkCounter: a chunk's counts are its bytes').
   size_t at = 0;
-  PRETOKDB_RETURN_IF_ERROR(counter_.CountStream(
+  counter_.set_taking_back(true);
+  const Status counted = counter_.CountStream(
       task.begin,
       [&](char* dst, size_t n, size_t* got) {
         *got = std::min(n, bytes.size() - at);
@@ -286,7 +314,9 @@ Status Worker::TakeBackTail(const StreamTask& task, std::string_view bytes) {
         at += *got;
         return Status::OK();
       },
-      [](uint64_t) { return Status::OK(); }, [](uint64_t) {}, *task.name));
+      [](uint64_t) { return Status::OK(); }, [](uint64_t) {}, *task.name);
+  counter_.set_taking_back(false);
+  PRETOKDB_RETURN_IF_ERROR(counted);
   table_.SortForSpill();
   MetaWrites meta = *task.reopen;
   StreamChunk start;
@@ -320,7 +350,25 @@ Status Worker::TakeBackTail(const StreamTask& task, std::string_view bytes) {
   return Status::OK();
 }
 
+void Worker::HashUnhashed(size_t n) {
+  n = std::min(n, unhashed_.size() - unhashed_at_);
+  XXH3_64bits_update(Hash(hash_state_), unhashed_.data() + unhashed_at_, n);
+  hashed_ += n;
+  unhashed_at_ += n;
+  if (unhashed_at_ == unhashed_.size()) {
+    unhashed_.clear();
+    unhashed_at_ = 0;
+  } else if (unhashed_at_ >= unhashed_.size() / 2) {
+    unhashed_.erase(0, unhashed_at_);  // moves at most what it keeps
+    unhashed_at_ = 0;
+  }
+}
+
 Status Worker::AtResumePoint(uint64_t offset) {
+  // A named stream's record must hash at least what it says is counted.
+  if (hash_after_count_ && offset > chunk_begin_ + hashed_) {
+    HashUnhashed(static_cast<size_t>(offset - (chunk_begin_ + hashed_)));
+  }
   pending_.back().offset = offset;
   const bool stop = context_.stop->load(std::memory_order_relaxed);
   if (!stop && !table_.NeedsSpill()) {

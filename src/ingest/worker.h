@@ -118,6 +118,8 @@ struct StreamTask {
   uint64_t source_id = 0;
   const std::string* name = nullptr;
   uint64_t begin = 0;  // stream offset of the chunk's first byte
+  // The number of the line it starts (StreamChunker::Next), or 0.
+  uint64_t first_line = 0;
   ChunkCounter::StreamReadFn read;  // the chunk's bytes, from begin on
   // A named stream's chunk: hashed, and checkpointed as a file's
   // (store/stream_chunk.h). The rest is for named streams only.
@@ -190,10 +192,12 @@ class Worker {
   // counts taken back); called at most once.
   Status RunNamedStream(const StreamTask& task, const std::function<void()>& checked);
   // RunStream's part for a named stream's recorded chunk: reads what the
-  // record hashed (keeping from keep_from on in *kept) and checks it.
+  // record hashed (keeping from keep_from on in *kept) and checks it;
+  // adds the line ends before keep_from to *skipped_lines if the task's
+  // lines are numbered.
   Status CheckRecorded(const StreamTask& task, uint64_t keep_from,
                        const ChunkCounter::StreamReadFn& pull,
-                       std::string* kept);
+                       std::string* kept, uint64_t* skipped_lines);
   // Takes back the counts of a grown stream's old last chunk, `bytes`:
   // committed at once with task.reopen and the chunk's record at its start.
   Status TakeBackTail(const StreamTask& task, std::string_view bytes);
@@ -207,9 +211,17 @@ class Worker {
   std::vector<PendingCheckpoint> pending_;
   std::chrono::steady_clock::time_point last_spill_;
   std::chrono::steady_clock::time_point spill_start_;
-  // The named stream chunk being read: XXH3 of [begin, begin + hashed_).
+  // Hashes the first n bytes of unhashed_ (RunNamedStream).
+  void HashUnhashed(size_t n);
+
+  // The named stream chunk being read: XXH3 of [begin, begin + hashed_),
+  // and the bytes read after those, to be hashed once counted
+  // (unhashed_[unhashed_at_, size)) if hash_after_count_.
   void* hash_state_ = nullptr;  // XXH3_state_t
   uint64_t hashed_ = 0;
+  std::string unhashed_;
+  size_t unhashed_at_ = 0;
+  bool hash_after_count_ = false;
   // Its begin: its spills wait for the recorded chunks before it.
   uint64_t chunk_begin_ = 0;
 };

@@ -44,4 +44,17 @@ const char* FindBytes(const char* hay, size_t n, const char* needle,
   return static_cast<const char*>(memmem(hay + i, n - i, needle, m));
 }
 
+size_t CountByte(const char* p, size_t n, char c) {
+  // memchr is vectorized; lines (what is counted) are long next to a call.
+  size_t count = 0;
+  const char* const end = p + n;
+  while (p < end) {
+    p = static_cast<const char*>(memchr(p, c, static_cast<size_t>(end - p)));
+    if (p == nullptr) break;
+    ++count;
+    ++p;
+  }
+  return count;
+}
+
 }  // namespace pretokdb

@@ -16,6 +16,9 @@ namespace pretokdb {
 // m == 0 returns hay.
 const char* FindBytes(const char* hay, size_t n, const char* needle, size_t m);
 
+// The number of bytes equal to c in p[0, n): line ends, say.
+size_t CountByte(const char* p, size_t n, char c);
+
 }  // namespace pretokdb
 
 #endif  // PRETOKDB_UTIL_FIND_BYTES_H_

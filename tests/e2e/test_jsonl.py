@@ -5,7 +5,7 @@ json.loads of each line, lone surrogates as U+FFFD), from a file and from
 a pipe, with 1 and 2 workers and with spills; after SIGKILLs the resumed
 run is exact; a grown file (its last line cut, then completed) is exact;
 bad records are counted by reason, or refused with --bad-records strict
-naming the line; a database of one field refuses another, or text.
+naming the line, in a file, a pipe, a named stream or a .zst; a database of one field refuses another, or text.
 """
 import json
 import os
@@ -73,6 +73,7 @@ class Jsonl:
         texts = documents_of(os.path.join(sdir, "web-1M.txt"))
         texts += documents_of(os.path.join(sdir, "stories-1M.txt"))
         rng.shuffle(texts)
+        self.texts = texts
         self.data = make_jsonl(texts, rng)
         # The last line without "\n": a record (the reference reads lines).
         self.data += b'{"text": "the last line has no newline"}'
@@ -203,7 +204,7 @@ class Jsonl:
                        r.rc == 1 and path in err and "line 4 " in err and "no string" in err, err)
         self.rep.check("strict: nothing created", not os.path.exists(db))
         rc, err = self.feed(db, data, "--bad-records", "strict", "--workers", "2")
-        self.rep.check("strict pipe: exit 1 naming the line's byte", rc == 1 and "byte 34 " in err, err)
+        self.rep.check("strict pipe: exit 1 naming the line", rc == 1 and "line 4 (byte 34) " in err, err)
         st = self.stats(db)
         self.rep.check("strict pipe: nothing counted",
                        st is None or (st["pretokens"] == 0 and st["files"] == []), str(st))
@@ -213,6 +214,76 @@ class Jsonl:
         r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text",
                          "--bad-records", "strict", good)
         self.rep.check("strict: a clean file is indexed", r.ok, r.describe())
+
+    def strict_lines(self):
+        """--bad-records strict names a bad record's line (counted from the
+        input's start) wherever it lies: in a pipe of many chunks, in a named
+        stream fed again, in a later frame of a .zst (checked before
+        anything is counted, as a plain file is). A grown input whose old
+        last line was cut (a bad record of a skip run) grows under strict."""
+        clean = b"".join(json.dumps({"text": t}).encode() + b"\n" for t in self.texts)
+        lines = clean.split(b"\n")
+        k = len(lines) * 3 // 4  # the bad record is line k + 1
+        bad = b"\n".join(lines[:k] + [b'{"text": {"not": "a string"}}'] + lines[k:])
+        at = len(b"\n".join(lines[:k])) + 1
+        want = "line %d (byte %d" % (k + 1, at)
+        strict = ("--bad-records", "strict")
+        for workers in ("1", "2"):
+            db = self.tmp.join("strict-pipe-" + workers)
+            rc, err = self.feed(db, bad, *strict, "--workers", workers, "--memory-limit", "64K")
+            self.rep.check("strict pipe of many chunks, %s workers: exit 1 naming %s)"
+                           % (workers, want), rc == 1 and want + ") " in err, err)
+        # A named stream: its first part counted (its last line cut, so a
+        # bad record of the skip run), then fed whole under strict.
+        cut = clean.index(b"\n", len(clean) // 3) + 25
+        db = self.tmp.join("strict-named")
+        named = ("--stream-name", "shards", "--workers", "2", "--memory-limit", "64K")
+        rc, err = self.feed(db, clean[:cut], *named)
+        self.rep.check("named stream, first part: exit 0", rc == 0, err)
+        rc, err = self.feed(db, bad, *named, *strict)
+        self.rep.check("named stream fed again: exit 1 naming %s)" % want,
+                       rc == 1 and want + ") " in err, err)
+        rc, err = self.feed(db, clean, *named, *strict)
+        self.rep.check("named stream grown under strict: exit 0", rc == 0, err)
+        self.check_db("named stream grown under strict", db, count_jsonl_bytes(clean, "text"))
+        # A file, the same way.
+        path = self.tmp.join("strict-grown.jsonl")
+        with open(path, "wb") as f:
+            f.write(clean[:cut])
+        db = self.tmp.join("strict-grown")
+        r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text", path)
+        self.rep.check("file, first part: exit 0", r.ok, r.describe())
+        with open(path, "wb") as f:
+            f.write(clean)
+        r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text", *strict, path)
+        self.rep.check("file grown under strict: exit 0", r.ok, r.describe())
+        self.check_db("file grown under strict", db, count_jsonl_bytes(clean, "text"))
+        # Compressed: many frames, in units of one frame or more.
+        raw = self.tmp.join("strict.jsonl")
+        with open(raw, "wb") as f:
+            f.write(bad)
+        zst = raw + ".zst"
+        subprocess.run("split -b 100000 %s %s.part. && for p in %s.part.??; do zstd -q -c $p; "
+                       "done > %s && rm %s.part.??" % (raw, raw, raw, zst, raw),
+                       shell=True, check=True)
+        db = self.tmp.join("strict-zst")
+        for unit in ([], ["--compressed-unit", "1"]):
+            r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text", "--workers", "2",
+                             *strict, *unit, zst)
+            err = r.err.decode(errors="replace")
+            want_z = want + " of the decompressed text) "
+            self.rep.check(".zst of many frames %s: exit 1 naming %s, nothing created"
+                           % (" ".join(unit), want_z),
+                           r.rc == 1 and zst in err and want_z in err and not os.path.exists(db), err)
+        r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text", path)
+        self.rep.check("a database to add to", r.ok, r.describe())
+        r = self.run.run("index", "--quiet", "--db", db, "--jsonl", "text", "--workers", "2",
+                         "--compressed-unit", "1", *strict, zst)
+        err = r.err.decode(errors="replace")
+        st = self.stats(db)
+        self.rep.check(".zst into a database: exit 1 naming the line, no record of it",
+                       r.rc == 1 and want in err and st is not None
+                       and all(f["path"] != zst for f in st["files"]), err + str(st and st["files"]))
 
     def refused(self):
         db = self.tmp.join("file-1-1G")
@@ -232,6 +303,7 @@ class Jsonl:
         self.killed()
         self.grown()
         self.strict()
+        self.strict_lines()
         self.refused()
 
 

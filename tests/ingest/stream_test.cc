@@ -96,6 +96,7 @@ std::vector<uint64_t> ExpectedBegins(const TextRules& rules,
 
 struct Cut {
   std::vector<uint64_t> begins;
+  std::vector<uint64_t> first_lines;  // StreamChunker::Next's, per begin
   std::string bytes;  // the chunks, concatenated in the order of begins
 };
 
@@ -109,15 +110,15 @@ Cut CutStream(const TextRules& rules, const std::string& text,
   std::atomic<bool> stop{false};
   StreamChunker chunker(&in, rules, chunk_bytes, buffers, &stop, layout);
   std::mutex mu;
-  std::vector<std::pair<uint64_t, std::string>> chunks;
+  std::vector<std::pair<std::pair<uint64_t, uint64_t>, std::string>> chunks;
   Status run;
   std::thread reader([&] { run = chunker.Run(); });
   std::vector<std::thread> threads;
   for (int w = 0; w < workers; ++w) {
     threads.emplace_back([&] {
       StreamChunker::Chunk* chunk;
-      uint64_t begin;
-      while (chunker.Next(&chunk, &begin)) {
+      uint64_t begin, first_line;
+      while (chunker.Next(&chunk, &begin, &first_line)) {
         std::string bytes;
         char buf[7];  // small reads: a chunk's segments are taken apart
         size_t got;
@@ -127,7 +128,7 @@ Cut CutStream(const TextRules& rules, const std::string& text,
         } while (got == sizeof(buf));
         chunker.Release(chunk);
         std::lock_guard<std::mutex> lock(mu);
-        chunks.emplace_back(begin, std::move(bytes));
+        chunks.emplace_back(std::make_pair(begin, first_line), std::move(bytes));
       }
     });
   }
@@ -136,9 +137,11 @@ Cut CutStream(const TextRules& rules, const std::string& text,
   EXPECT_TRUE(run.ok()) << run.ToString();
   std::sort(chunks.begin(), chunks.end());
   Cut cut;
-  for (auto& [begin, bytes] : chunks) {
+  for (auto& [start, bytes] : chunks) {
+    const uint64_t begin = start.first;
     EXPECT_EQ(begin, cut.bytes.size()) << "chunks do not tile the stream";
     cut.begins.push_back(begin);
+    cut.first_lines.push_back(start.second);
     cut.bytes += bytes;
   }
   return cut;
@@ -169,6 +172,41 @@ TEST(StreamChunkerTest, ChunksDependOnTheBytesAlone) {
   }
   if (ExpectedBegins(*setup.rules, text, 100).size() < 20) {
     ADD_FAILURE() << "the text has too few edges to test anything";
+  }
+}
+
+// JSON Lines under --bad-records strict: each chunk knows the number of
+// its first line, whatever the chunk size, pool or workers (an error names
+// it); under skip, lines are not counted.
+TEST(StreamChunkerTest, StrictRecordsNumberEachChunksFirstLine) {
+  std::mt19937 rnd(11);
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    text += "{\"text\": \"" + std::string(rnd() % 90, 'a' + i % 26) + "\"}";
+    text += rnd() % 4 == 0 ? "\r\n" : rnd() % 9 == 0 ? "\n\n" : "\n";
+  }
+  for (BadRecords policy : {BadRecords::kStrict, BadRecords::kSkip}) {
+    IndexOptions options;
+    options.jsonl_field = "text";
+    options.bad_records = policy;
+    RunSetup setup;
+    ASSERT_TRUE(MakeRunSetup(options, &setup).ok());
+    for (size_t chunk_bytes : {1, 50, 700}) {
+      for (int workers : {1, 3}) {
+        SCOPED_TRACE(testing::Message() << "chunk_bytes " << chunk_bytes
+                                        << " workers " << workers);
+        const Cut cut = CutStream(*setup.rules, text, chunk_bytes, 3, workers);
+        ASSERT_EQ(cut.bytes, text);
+        ASSERT_GT(cut.begins.size(), 3u);
+        for (size_t i = 0; i < cut.begins.size(); ++i) {
+          const uint64_t want =
+              policy == BadRecords::kSkip
+                  ? 0
+                  : 1 + std::count(text.begin(), text.begin() + cut.begins[i], '\n');
+          EXPECT_EQ(cut.first_lines[i], want) << "chunk at " << cut.begins[i];
+        }
+      }
+    }
   }
 }
 
