@@ -114,7 +114,7 @@ Status Indexer::Run(const std::vector<std::string>& paths) {
   // now it can grow.
   if (s.ok() && growth_deferred_) {
     growth_deferred_ = false;
-    s = RunOnce(paths);
+    s = RunOnce(plain);  // the compressed ones are done
   }
   // A stop ends one Run(), whether requested (Aborted) or made by an error
   // to stop the other workers; the next Run() starts afresh and resumes.
