@@ -170,8 +170,7 @@ Status Indexer::RunOnce(const std::vector<std::string>& paths) {
     for (const auto& file : files) PRETOKDB_RETURN_IF_ERROR(CheckUtf8(*file, 0));
   }
   // So do strict JSON Lines records (one more parse of each line).
-  const bool strict_records =
-      rules.jsonl() && options_.bad_records == BadRecords::kStrict;
+  const bool strict_records = rules.strict_records();
   if (strict_records && fresh_db) {
     for (const auto& file : files) {
       PRETOKDB_RETURN_IF_ERROR(

@@ -77,8 +77,7 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
   // Strict JSON Lines records are checked before anything of a file is
   // counted (ingest/jsonl_check.h): into a new database, before it is
   // created, as plain files are; otherwise in step 2, for what is to count.
-  const bool strict_records =
-      rules.jsonl() && options_.bad_records == BadRecords::kStrict;
+  const bool strict_records = rules.strict_records();
   const bool fresh_db = WillCreate(db_path_);
 
   // 1. Every input checked and planned before the database is touched: a

@@ -73,9 +73,9 @@ Status Indexer::RunStreamOnce(int fd) {
       PlanStreamPool(options_.memory_limit, workers, options_.read_buffer_size);
   MemoryPlan memory =
       PlanMemory(pool.memory_left, workers, options_.read_buffer_size);
-  if (!options_.stream_name.empty()) {
-    // A named stream's worker holds up to two read buffers of what it read
-    // until it has counted past them (Worker::RunNamedStream).
+  if (!options_.stream_name.empty() && setup.rules->strict_records()) {
+    // A named stream's worker then holds up to two read buffers of what it
+    // read until it has counted past them (Worker::RunNamedStream).
     const uint64_t held = 2 * static_cast<uint64_t>(workers) * memory.read_buffer_bytes;
     if (held < pool.memory_left / 2) {
       memory = PlanMemory(pool.memory_left - held, workers, options_.read_buffer_size);

@@ -40,8 +40,7 @@ StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
       capacity_(chunk_bytes_ + 2 * context_ + 1),
       stop_(stop),
       layout_(layout),
-      count_lines_(rules.jsonl() && rules.bad_records == BadRecords::kStrict &&
-                   in->starts_at_line_one()),
+      count_lines_(rules.strict_records() && in->starts_at_line_one()),
       buffers_(std::max<size_t>(buffers, 2)) {
   for (Buffer& b : buffers_) {
     // Not zeroed: memory is touched only as the stream fills it.

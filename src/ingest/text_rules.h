@@ -52,6 +52,10 @@ struct TextRules {
   BadRecords bad_records = BadRecords::kSkip;
 
   bool jsonl() const { return !jsonl_field.empty(); }
+  // JSON Lines whose first bad record stops the run (--bad-records strict).
+  bool strict_records() const {
+    return jsonl() && bad_records == BadRecords::kStrict;
+  }
 
   // The longest stretch of text without any cut that is counted: longer
   // ones are skipped whole and reported (IndexOptions, kMaxPretokenBytes).
