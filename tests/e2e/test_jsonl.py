@@ -243,6 +243,11 @@ class Jsonl:
         rc, err = self.feed(db, bad, *named, *strict)
         self.rep.check("named stream fed again: exit 1 naming %s)" % want,
                        rc == 1 and want + ") " in err, err)
+        # Again: the bad record's chunk now resumes from its record, past
+        # lines counted before.
+        rc, err = self.feed(db, bad, *named, *strict)
+        self.rep.check("named stream fed a third time: exit 1 naming %s)" % want,
+                       rc == 1 and want + ") " in err, err)
         rc, err = self.feed(db, clean, *named, *strict)
         self.rep.check("named stream grown under strict: exit 0", rc == 0, err)
         self.check_db("named stream grown under strict", db, count_jsonl_bytes(clean, "text"))
