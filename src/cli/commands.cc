@@ -349,6 +349,16 @@ int RunIndex(const IndexArgs& args) {
 
   io.stop();
   signal_thread.join();
+  // The run is over and what it counted committed; closing the database
+  // (which waits for its compactions) is left. A signal now ends the
+  // process at once with the stopped status, as a signal during the run
+  // would, instead of killing it (the signal set, destroyed, would leave
+  // the default action for that time).
+  signals.clear();
+  struct sigaction exit_now = {};
+  exit_now.sa_handler = [](int signo) { _exit(128 + signo); };
+  sigaction(SIGINT, &exit_now, nullptr);
+  sigaction(SIGTERM, &exit_now, nullptr);
   if (log != nullptr) std::fclose(log);
 
   if (s.IsAborted() && stream) {
