@@ -17,6 +17,7 @@
 
 #include "ingest/chunk_workers.h"
 #include "ingest/final_spill.h"
+#include "ingest/jsonl_stream_check.h"
 #include "ingest/memory_plan.h"
 #include "ingest/opening_store.h"
 #include "ingest/run_setup.h"
@@ -158,8 +159,15 @@ Status Indexer::RunStreamOnce(int fd) {
     // Counted all or nothing: spills staged, committed below.
     result = CountStaged(&in, id, &in.name(), pool, workers, 0, context, &staged);
   } else {
+    // Under --bad-records strict, its reader checks the records this run
+    // may count before they are handed out (ingest/jsonl_stream_check.h).
+    std::unique_ptr<JsonlStreamCheck> check;
+    if (setup.rules->strict_records()) {
+      check = std::make_unique<JsonlStreamCheck>(name, options_.jsonl_field,
+                                                 layout.counted_prefix());
+    }
     StreamChunker chunker(&in, *setup.rules, pool.chunk_bytes, pool.buffers,
-                          &stop_, &layout);
+                          &stop_, &layout, check.get());
     FinalSpill final_spill;
     ChunkWorkers run{
         &chunker, &context, workers, 0, id, &name,

@@ -4,7 +4,8 @@
 // compressed file is decompressed for it (one more pass over its text). A
 // stream cannot be checked before it is counted: its chunks number their
 // lines as they are read (ingest/stream_chunker.h) and the first bad record
-// stops the run.
+// stops the run; a named stream's reader checks each record before a
+// worker counts it (ingest/jsonl_stream_check.h).
 
 #ifndef PRETOKDB_INGEST_JSONL_CHECK_H_
 #define PRETOKDB_INGEST_JSONL_CHECK_H_

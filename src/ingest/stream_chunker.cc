@@ -30,7 +30,8 @@ class StreamChunker::Chunk {
 StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
                              size_t chunk_bytes, size_t buffers,
                              const std::atomic<bool>* stop,
-                             const StreamLayout* layout)
+                             const StreamLayout* layout,
+                             JsonlStreamCheck* check)
     : in_(in),
       rules_(rules),
       chunk_bytes_(std::max<size_t>(chunk_bytes, 1)),
@@ -40,6 +41,7 @@ StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
       capacity_(chunk_bytes_ + 2 * context_ + 1),
       stop_(stop),
       layout_(layout),
+      check_(check),
       count_lines_(rules.strict_records() && in->starts_at_line_one()),
       buffers_(std::max<size_t>(buffers, 2)) {
   for (Buffer& b : buffers_) {
@@ -86,8 +88,20 @@ Status StreamChunker::ReadAll() {
       drop();
       return Status::Aborted("-", "stopped on request");
     }
+    const bool read_out = got < want;
+    // A bad record: the stream is handed out up to its start (none of it
+    // is, if it began in an earlier read), and the reading stops there.
+    Status bad;
+    if (check_ != nullptr) {
+      uint64_t bad_begin = 0;
+      bad = check_->Add(std::string_view(buf->data.get() + len, got), &bad_begin);
+      if (bad.ok() && read_out) bad = check_->Finish(&bad_begin);
+      if (!bad.ok()) {
+        got = bad_begin > w0 + len ? static_cast<size_t>(bad_begin - (w0 + len)) : 0;
+      }
+    }
     len += got;
-    const bool at_end = got < want;
+    const bool at_end = read_out && bad.ok();
     const uint64_t w1 = w0 + len;
     // An edge needs context_ bytes after it unless the stream ends there
     // (a named stream's even then: it may be fed again longer).
@@ -136,6 +150,11 @@ Status StreamChunker::ReadAll() {
       }
       Emit(buf, w0, seg, edge, /*last=*/true);
       c = seg = edge;
+    }
+    if (!bad.ok()) {
+      if (w1 > seg) Emit(buf, w0, seg, w1, /*last=*/false);
+      drop();
+      return bad;
     }
     if (at_end) {
       Emit(buf, w0, seg, w1, /*last=*/true);

@@ -23,7 +23,11 @@
 // reads, so that an input whose first byte starts its first line
 // (ByteInput::starts_at_line_one) tells each chunk the number of its first
 // line, and an error can name the line of a bad record. The workers cannot
-// know it: what comes before their chunk is counted elsewhere.
+// know it: what comes before their chunk is counted elsewhere. A named
+// stream's reader also checks each record before a worker is handed it
+// (ingest/jsonl_stream_check.h): at the first bad record the reading
+// stops; the lines before it are handed out, and of it at most a part
+// without its end, which no worker counts.
 //
 // Thread-safe: Run() in one thread, the rest from the workers'.
 
@@ -39,6 +43,7 @@
 #include <mutex>
 #include <vector>
 
+#include "ingest/jsonl_stream_check.h"
 #include "ingest/stream_input.h"
 #include "ingest/stream_layout.h"
 #include "ingest/text_rules.h"
@@ -54,16 +59,19 @@ class StreamChunker {
   // context an edge needs; stops when *stop is set. With a layout (a named
   // stream fed again, ingest/stream_layout.h) the chunks end where it says,
   // and every edge is found with the context after it, even at the end.
-  // What in, rules, stop and layout point to must outlive the chunker.
+  // With a check, the records are checked as they are read, and Run()
+  // returns its error. What in, rules, stop, layout and check point to
+  // must outlive the chunker.
   StreamChunker(ByteInput* in, const TextRules& rules, size_t chunk_bytes,
                 size_t buffers, const std::atomic<bool>* stop,
-                const StreamLayout* layout = nullptr);
+                const StreamLayout* layout = nullptr,
+                JsonlStreamCheck* check = nullptr);
   ~StreamChunker();
   StreamChunker(const StreamChunker&) = delete;
   StreamChunker& operator=(const StreamChunker&) = delete;
 
   // Reads the stream to its end, queueing its chunks. Returns the read
-  // error, or Aborted if stopped or cancelled (then no further chunk is
+  // error, the check's, or Aborted if stopped or cancelled (then no further chunk is
   // handed out, and the one being read ends in Aborted).
   Status Run();
 
@@ -105,6 +113,7 @@ class StreamChunker {
   const size_t capacity_;  // of each buffer
   const std::atomic<bool>* const stop_;
   const StreamLayout* const layout_;
+  JsonlStreamCheck* const check_;
   const bool count_lines_;
   uint64_t line_ends_ = 0;  // "\n" in the chunks so far; the reader's only
 

@@ -54,4 +54,14 @@ uint64_t StreamLayout::tail_begin() const {
   return chunks_.rbegin()->first;
 }
 
+uint64_t StreamLayout::counted_prefix() const {
+  const uint64_t tail = tail_begin();
+  uint64_t at = 0;
+  for (const auto& [begin, c] : chunks_) {
+    if (begin != at || !c.complete || begin == tail) break;
+    at = c.end();
+  }
+  return at;
+}
+
 }  // namespace pretokdb

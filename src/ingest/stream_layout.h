@@ -67,6 +67,11 @@ class StreamLayout {
   uint64_t size() const { return size_; }
   // An ended stream's last chunk's begin; kNoBound if it has none.
   uint64_t tail_begin() const;
+  // The end of the chunks recorded complete from the stream's start, with
+  // no gap, that a run does not count again (an ended stream's tail is
+  // counted again if the stream grew): what comes before is not read as
+  // new.
+  uint64_t counted_prefix() const;
   const StreamChunks& chunks() const { return chunks_; }
 
  private:

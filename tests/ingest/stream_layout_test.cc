@@ -130,6 +130,24 @@ TEST(StreamLayoutTest, LastCompleteChunkOfAnUnendedStream) {
   EXPECT_EQ(layout.tail_begin(), kNo);  // not ended: no tail to count again
 }
 
+// What a run does not count again, so a strict reader need not check it:
+// the complete chunks from the start up to the first gap or partial chunk,
+// not an ended stream's tail (counted again if the stream grew).
+TEST(StreamLayoutTest, CountedPrefix) {
+  StreamChunks chunks;
+  chunks[0] = Chunk(0, 100, true, 100);
+  chunks[100] = Chunk(100, 250, true, 250);
+  EXPECT_EQ(StreamLayout(chunks, false, 0).counted_prefix(), 250u);
+  EXPECT_EQ(StreamLayout(chunks, true, 250).counted_prefix(), 100u);
+  chunks[250] = Chunk(250, 300, false, 300);  // partial
+  chunks[400] = Chunk(400, 500, true, 500);
+  EXPECT_EQ(StreamLayout(chunks, false, 0).counted_prefix(), 250u);
+  chunks.erase(0);  // a gap at the start
+  EXPECT_EQ(StreamLayout(chunks, false, 0).counted_prefix(), 0u);
+  EXPECT_EQ(StreamLayout({}, false, 0).counted_prefix(), 0u);
+  EXPECT_EQ(StreamLayout({}, true, 0).counted_prefix(), 0u);
+}
+
 TEST(StreamLayoutTest, RecordsThatDoNotFitAreCorrupt) {
   StreamChunks overlap;
   overlap[0] = Chunk(0, 100, false, 160);

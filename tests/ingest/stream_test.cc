@@ -210,6 +210,69 @@ TEST(StreamChunkerTest, StrictRecordsNumberEachChunksFirstLine) {
   }
 }
 
+// A named stream under --bad-records strict: with a check, its reader hands
+// out no line at or after the first bad record whole, however the stream is cut
+// (without one, workers get chunks past it, and could commit them before
+// the bad record's chunk fails), and Run() names the record.
+TEST(StreamChunkerTest, ACheckStopsTheStreamAtItsFirstBadRecord) {
+  IndexOptions options;
+  options.jsonl_field = "text";
+  options.bad_records = BadRecords::kStrict;
+  RunSetup setup;
+  ASSERT_TRUE(MakeRunSetup(options, &setup).ok());
+  std::string text;
+  for (int i = 0; i < 300; ++i) {
+    text += "{\"text\": \"" + std::string(1 + i % 50, 'a' + i % 26) + "\"}\n";
+  }
+  const uint64_t bad_begin = text.size();
+  text += "{\"text\": 12}\n";
+  const uint64_t bad_line_end = text.size() - 1;  // its "\n"
+  for (int i = 0; i < 300; ++i) text += "{\"text\": \"after\"}\n";
+  for (bool checked : {true, false}) {
+    for (size_t chunk_bytes : {1, 64, 1000}) {
+      SCOPED_TRACE(testing::Message() << "checked " << checked << " chunk_bytes "
+                                      << chunk_bytes);
+      Feeder feeder(text, static_cast<uint32_t>(chunk_bytes));
+      StreamInput in(feeder.fd(), "-");
+      std::atomic<bool> stop{false};
+      JsonlStreamCheck check("shards", "text", 0);
+      StreamChunker chunker(&in, *setup.rules, chunk_bytes, 3, &stop, nullptr,
+                            checked ? &check : nullptr);
+      Status run;
+      std::thread reader([&] { run = chunker.Run(); });
+      uint64_t handed_end = 0;  // the end of the bytes handed out
+      uint64_t last_begin = 0;
+      StreamChunker::Chunk* chunk;
+      uint64_t begin;
+      while (chunker.Next(&chunk, &begin)) {
+        std::string bytes(text.size(), '\0');
+        size_t got = 0;
+        // Aborted if the reading stopped in the chunk.
+        (void)chunker.Read(chunk, bytes.data(), bytes.size(), &got);
+        chunker.Release(chunk);
+        last_begin = std::max(last_begin, begin);
+        EXPECT_EQ(bytes.substr(0, got), text.substr(begin, got));
+        handed_end = std::max<uint64_t>(handed_end, begin + got);
+      }
+      reader.join();
+      if (checked) {
+        // Of the bad record's line, a part may have been handed out (read
+        // before its end was), never its end: no worker counts it.
+        EXPECT_LE(last_begin, bad_begin);
+        EXPECT_LE(handed_end, bad_line_end);
+        EXPECT_TRUE(run.IsInvalidArgument());
+        EXPECT_EQ(run.message(),
+                  "shards: line 301 (byte " + std::to_string(bad_begin) +
+                      ") holds no string in the field (--jsonl text); fix it, "
+                      "or index with --bad-records skip");
+      } else {
+        EXPECT_EQ(handed_end, text.size());
+        EXPECT_TRUE(run.ok()) << run.ToString();
+      }
+    }
+  }
+}
+
 StreamChunk Recorded(uint64_t begin, uint64_t offset, bool complete,
                      uint64_t hashed_end) {
   StreamChunk c;
