@@ -146,7 +146,7 @@ Status ChunkCounter::CountRecords(const ReadFn& read, uint64_t from,
       }
     }
     if (why != BadRecord::kNone) {
-      if (rules_.bad_records == BadRecords::kStrict && !taking_back_) {
+      if (rules_.strict_records() && !taking_back_) {
         return Status::InvalidArgument(
             name_, StrictRecordError(line_number, line.begin, false, why,
                                      rules_.jsonl_field));

@@ -180,15 +180,17 @@ Status Indexer::RunCompressed(const std::vector<std::string>& paths) {
                                  "another --db");
       }
     }
-    // A file seen again is checked again if part of it is still to count.
-    bool to_count = it == known.end();
-    for (uint64_t c = 0; !to_count && c < it->chunks.size(); ++c) {
-      auto cp = checkpoints.find({it->id, c});
-      to_count = cp == checkpoints.end() || cp->second.offset < it->chunks[c].end;
-    }
-    if (strict_records && !fresh_db && to_count) {
-      PRETOKDB_RETURN_IF_ERROR(
-          CheckCompressedJsonlRecords(*in.file, in.kind, options_.jsonl_field));
+    if (strict_records && !fresh_db) {
+      // A file seen again is checked again if part of it is still to count.
+      bool to_count = it == known.end();
+      for (uint64_t c = 0; !to_count && c < it->chunks.size(); ++c) {
+        auto cp = checkpoints.find({it->id, c});
+        to_count = cp == checkpoints.end() || cp->second.offset < it->chunks[c].end;
+      }
+      if (to_count) {
+        PRETOKDB_RETURN_IF_ERROR(
+            CheckCompressedJsonlRecords(*in.file, in.kind, options_.jsonl_field));
+      }
     }
     if (it != known.end()) {
       sources[i] = *it;  // its units as planned then
