@@ -89,8 +89,10 @@ Status StreamChunker::ReadAll() {
       return Status::Aborted("-", "stopped on request");
     }
     const bool read_out = got < want;
-    // A bad record: the stream is handed out up to its start (none of it
-    // is, if it began in an earlier read), and the reading stops there.
+    // A bad record: this read is handed out up to the record's start, and
+    // the reading stops. (If the record began in an earlier read, none of
+    // this one is; what was handed out of it then is a line without its
+    // end, which no worker counts.)
     Status bad;
     if (check_ != nullptr) {
       uint64_t bad_begin = 0;
