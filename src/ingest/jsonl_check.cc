@@ -46,13 +46,9 @@ Status CheckLines(const std::string& name, std::string_view field_path,
     PRETOKDB_RETURN_IF_ERROR(lines.Next(&line, &got));
     if (!got) return Status::OK();
     ++line_number;
-    BadRecord why = BadRecord::kTooLong;
-    if (!line.too_long) {
-      if (JsonlRecordParser::IsBlank(line.text)) continue;
-      std::string_view text;
-      why = parser.Parse(line.text, &text);
-      if (why == BadRecord::kNone) continue;
-    }
+    const BadRecord why =
+        line.too_long ? BadRecord::kTooLong : parser.Check(line.text);
+    if (why == BadRecord::kNone) continue;
     return Status::InvalidArgument(
         name, StrictRecordError(line_number, line.begin, decompressed, why,
                                 field_path));

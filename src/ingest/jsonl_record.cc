@@ -229,6 +229,12 @@ bool JsonlRecordParser::IsBlank(std::string_view line) {
   return true;
 }
 
+BadRecord JsonlRecordParser::Check(std::string_view line) {
+  if (IsBlank(line)) return BadRecord::kNone;
+  std::string_view text;
+  return Parse(line, &text);
+}
+
 BadRecord JsonlRecordParser::Parse(std::string_view line,
                                    std::string_view* text) {
   Impl& m = *impl_;

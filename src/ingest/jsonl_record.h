@@ -75,6 +75,10 @@ class JsonlRecordParser {
   // skipped without being a record.
   static bool IsBlank(std::string_view line);
 
+  // What --bad-records strict asks of a line: kNone if it is blank or a
+  // record (Parse), else why it is bad.
+  BadRecord Check(std::string_view line);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -53,13 +53,8 @@ Status JsonlStreamCheck::Finish(uint64_t* bad_begin) {
 
 Status JsonlStreamCheck::CheckLine(std::string_view text, bool too_long,
                                    uint64_t* bad_begin) {
-  BadRecord why = BadRecord::kTooLong;
-  if (!too_long && text.size() <= kMaxRecordBytes) {
-    if (JsonlRecordParser::IsBlank(text)) return Status::OK();
-    std::string_view field;
-    why = parser_.Parse(text, &field);
-    if (why == BadRecord::kNone) return Status::OK();
-  }
+  const BadRecord why = too_long ? BadRecord::kTooLong : parser_.Check(text);
+  if (why == BadRecord::kNone) return Status::OK();
   *bad_begin = line_begin_;
   return Status::InvalidArgument(
       name_, StrictRecordError(line_number_, line_begin_, /*decompressed=*/false,

@@ -42,7 +42,9 @@ StreamChunker::StreamChunker(ByteInput* in, const TextRules& rules,
       stop_(stop),
       layout_(layout),
       check_(check),
-      count_lines_(rules.strict_records() && in->starts_at_line_one()),
+      // A check numbers the lines itself, and no worker meets a bad one.
+      count_lines_(check == nullptr && rules.strict_records() &&
+                   in->starts_at_line_one()),
       buffers_(std::max<size_t>(buffers, 2)) {
   for (Buffer& b : buffers_) {
     // Not zeroed: memory is touched only as the stream fills it.

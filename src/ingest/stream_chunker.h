@@ -24,10 +24,10 @@
 // (ByteInput::starts_at_line_one) tells each chunk the number of its first
 // line, and an error can name the line of a bad record. The workers cannot
 // know it: what comes before their chunk is counted elsewhere. A named
-// stream's reader also checks each record before a worker is handed it
-// (ingest/jsonl_stream_check.h): at the first bad record the reading
-// stops; the lines before it are handed out, and of it at most a part
-// without its end, which no worker counts.
+// stream's reader instead checks each record before a worker is handed it
+// (ingest/jsonl_stream_check.h), so no worker meets a bad one: at the
+// first bad record the reading stops; the lines before it are handed out,
+// and of it at most a part without its end, which no worker counts.
 //
 // Thread-safe: Run() in one thread, the rest from the workers'.
 

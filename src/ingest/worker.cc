@@ -9,7 +9,6 @@
 #include "ingest/table_count_source.h"
 #include "store/checkpoint.h"
 #include "store/records.h"
-#include "util/find_bytes.h"
 
 namespace pretokdb {
 
@@ -201,12 +200,10 @@ Status Worker::RunNamedStream(const StreamTask& task,
   std::string kept;
   size_t kept_at = 0;
   uint64_t from = task.begin;
-  uint64_t skipped_lines = 0;  // line ends in [begin, from)
   const StreamChunk* r = task.recorded;
   if (r != nullptr) {
     const uint64_t keep_from = task.tail ? task.begin : r->checkpoint.offset;
-    PRETOKDB_RETURN_IF_ERROR(
-        CheckRecorded(task, keep_from, pull, &kept, &skipped_lines));
+    PRETOKDB_RETURN_IF_ERROR(CheckRecorded(task, keep_from, pull, &kept));
     from = keep_from;
     // Progress: what was counted before (the rest is counted now).
     context_.bytes_done->fetch_add(from - task.begin, std::memory_order_relaxed);
@@ -245,15 +242,12 @@ Status Worker::RunNamedStream(const StreamTask& task,
     *got = take + more;
     return rs;
   };
-  // The lines before `from` in the chunk were read by CheckRecorded.
-  const uint64_t first_line =
-      task.first_line != 0 ? task.first_line + skipped_lines : 0;
   Status s = counter_.CountStream(
       from, serve, [this](uint64_t offset) { return AtResumePoint(offset); },
       [this](uint64_t bytes) {
         context_.bytes_done->fetch_add(bytes, std::memory_order_relaxed);
       },
-      *task.name, first_line);
+      *task.name);  // strict: the reader checked its records (StreamChunker)
   hash_after_count_ = false;
   if (!s.ok()) return s;
   HashUnhashed(unhashed_.size() - unhashed_at_);  // all of it is counted
@@ -267,7 +261,7 @@ Status Worker::RunNamedStream(const StreamTask& task,
 
 Status Worker::CheckRecorded(const StreamTask& task, uint64_t keep_from,
                              const ChunkCounter::StreamReadFn& pull,
-                             std::string* kept, uint64_t* skipped_lines) {
+                             std::string* kept) {
   const Checkpoint& rec = task.recorded->checkpoint;
   const uint64_t check_end = rec.hashed_end;
   char scratch[64 << 10];
@@ -277,11 +271,9 @@ Status Worker::CheckRecorded(const StreamTask& task, uint64_t keep_from,
         std::min<uint64_t>(sizeof(scratch), check_end - at));
     size_t got = 0;
     PRETOKDB_RETURN_IF_ERROR(pull(scratch, n, &got));
-    // Bytes from keep_from on are counted after the check; the lines
-    // before are numbered only if the stream's are.
+    // Bytes from keep_from on are counted after the check.
     const size_t skip = at >= keep_from ? 0
                         : static_cast<size_t>(std::min<uint64_t>(keep_from - at, got));
-    if (task.first_line != 0) *skipped_lines += CountByte(scratch, skip, '\n');
     if (skip < got) kept->append(scratch + skip, got - skip);
     if (got < n) {
       return Status::InvalidArgument(

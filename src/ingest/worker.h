@@ -192,12 +192,10 @@ class Worker {
   // counts taken back); called at most once.
   Status RunNamedStream(const StreamTask& task, const std::function<void()>& checked);
   // RunStream's part for a named stream's recorded chunk: reads what the
-  // record hashed (keeping from keep_from on in *kept) and checks it;
-  // adds the line ends before keep_from to *skipped_lines if the task's
-  // lines are numbered.
+  // record hashed (keeping from keep_from on in *kept) and checks it.
   Status CheckRecorded(const StreamTask& task, uint64_t keep_from,
                        const ChunkCounter::StreamReadFn& pull,
-                       std::string* kept, uint64_t* skipped_lines);
+                       std::string* kept);
   // Takes back the counts of a grown stream's old last chunk, `bytes`:
   // committed at once with task.reopen and the chunk's record at its start.
   Status TakeBackTail(const StreamTask& task, std::string_view bytes);
